@@ -1,0 +1,89 @@
+using System.Numerics.Tensors;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using ReId.Core.Gallery;
+
+namespace ReId.Core.Identity;
+
+/// <param name="MatchThreshold">Minimum cosine similarity to an exemplar to reuse its identity.</param>
+/// <param name="MaxExemplarsPerIdentity">Cap on stored exemplars per person.</param>
+/// <param name="RedundantSimilarity">A new exemplar this similar to a stored one adds nothing.</param>
+public sealed record IdentityResolverOptions(
+    float MatchThreshold = 0.75f,
+    int MaxExemplarsPerIdentity = 8,
+    float RedundantSimilarity = 0.97f);
+
+/// <summary>The outcome of resolving a tracklet: which person and how sure.</summary>
+/// <param name="Similarity">Similarity of the best exemplar; null for a new identity.</param>
+public sealed record IdentityDecision(string PersonId, float? Similarity, bool IsNew);
+
+/// <summary>
+/// Gives a tracklet a global person id: the nearest known identity above the threshold that is
+/// not on another live track, otherwise a new identity. Then stores the tracklet as an exemplar,
+/// keeping a few diverse exemplars per identity.
+/// </summary>
+public sealed class IdentityResolver(IGallery gallery, IdentityResolverOptions options, string modelVersion, ILogger logger)
+{
+    public IdentityResolverOptions Options { get; } = options;
+
+    /// <param name="busyPersonIds">Identities on other live tracks: never returned.</param>
+    /// <param name="newIdSeed">What makes a new id deterministic (source, camera, track, frame).</param>
+    public async Task<IdentityDecision> ResolveAsync(float[] tracklet, IReadOnlyCollection<string> busyPersonIds,
+        string newIdSeed, CancellationToken ct)
+    {
+        var matches = await gallery.SearchAsync(
+            new GalleryQuery(tracklet, modelVersion, Limit: 5, Options.MatchThreshold, busyPersonIds), ct);
+        if (matches.Count > 0)
+        {
+            var best = matches[0];
+            logger.LogDebug("Matched {PersonId} at {Similarity:0.000}", best.PersonId, best.Similarity);
+            return new IdentityDecision(best.PersonId, best.Similarity, IsNew: false);
+        }
+        return new IdentityDecision(NewPersonId(newIdSeed), null, IsNew: true);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="embedding"/> as an exemplar of <paramref name="personId"/> unless it is
+    /// redundant; at the cap, the most redundant stored exemplar makes room, which keeps the set
+    /// diverse (views, poses, cameras) rather than merely recent.
+    /// </summary>
+    public async Task AddExemplarAsync(string personId, float[] embedding, string cameraId, DateTimeOffset seenAt, CancellationToken ct)
+    {
+        var existing = await gallery.GetExemplarsAsync(personId, ct);
+        foreach (var e in existing)
+            if (TensorPrimitives.Dot(e.Embedding, embedding) >= Options.RedundantSimilarity)
+                return;
+
+        if (existing.Count >= Options.MaxExemplarsPerIdentity)
+        {
+            var all = existing.Select(e => e.Embedding).Append(embedding).ToList();
+            int victim = MostRedundant(all, candidates: existing.Count);
+            await gallery.RemoveAsync([existing[victim].Id], ct);
+        }
+        await gallery.AddAsync(new Exemplar(Guid.NewGuid(), personId, embedding, cameraId, seenAt, modelVersion), ct);
+    }
+
+    /// <summary>Index (below <paramref name="candidates"/>) of the vector most similar to any other.</summary>
+    internal static int MostRedundant(IReadOnlyList<float[]> vectors, int candidates)
+    {
+        int victim = 0;
+        float worst = float.NegativeInfinity;
+        for (int i = 0; i < candidates; i++)
+            for (int j = 0; j < vectors.Count; j++)
+            {
+                if (i == j) continue;
+                float s = TensorPrimitives.Dot(vectors[i], vectors[j]);
+                if (s > worst) { worst = s; victim = i; }
+            }
+        return victim;
+    }
+
+    /// <summary>"p-" and 12 hex digits hashed from the seed: the same replay yields the same ids.</summary>
+    public static string NewPersonId(string seed)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(seed), hash);
+        return "p-" + Convert.ToHexStringLower(hash[..6]);
+    }
+}
