@@ -26,6 +26,7 @@ public sealed record ModelMetadata
         public const string ModelVersion = "reid.model_version";
         public const string TrainingData = "reid.training_data";
         public const string Metrics = "reid.metrics";               // JSON object
+        public const string MatchThreshold = "reid.match_threshold"; // cosine similarity to call two tracklets one person
     }
 
     public string InputName { get; init; } = "input";
@@ -43,6 +44,11 @@ public sealed record ModelMetadata
     public string ModelVersion { get; init; } = "0";
     public string? TrainingData { get; init; }
     public string? Metrics { get; init; }
+    /// <summary>
+    /// The similarity above which two tracklets are the same person, calibrated by whoever trained
+    /// the model (similarity distributions differ a lot between models); null when not calibrated.
+    /// </summary>
+    public float? MatchThreshold { get; init; }
 
     /// <summary>"name@version": what events and gallery entries record as the model.</summary>
     public string Id => $"{ModelName}@{ModelVersion}";
@@ -68,6 +74,7 @@ public sealed record ModelMetadata
         };
         if (TrainingData is not null) d[Keys.TrainingData] = TrainingData;
         if (Metrics is not null) d[Keys.Metrics] = Metrics;
+        if (MatchThreshold is { } t) d[Keys.MatchThreshold] = t.ToString("R", c);
         return d;
     }
 
@@ -120,6 +127,7 @@ public sealed record ModelMetadata
             ModelVersion = Get(Keys.ModelVersion) ?? m.ModelVersion,
             TrainingData = Get(Keys.TrainingData),
             Metrics = Get(Keys.Metrics),
+            MatchThreshold = Get(Keys.MatchThreshold) is null ? null : Float(Keys.MatchThreshold, 0f),
         };
     }
 }

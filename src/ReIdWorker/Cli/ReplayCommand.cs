@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using ReId.Core.Events;
+using ReId.Core.Gallery;
+using ReId.Core.Identity;
+using ReId.Core.Tracking;
+using ReId.Events;
+using ReId.Gallery;
+using ReId.Inference;
+using ReId.Vision.Detectors;
+using ReId.Vision.Sources;
+using ReIdWorker.Replay;
+using Spectre.Console;
+
+namespace ReIdWorker.Cli;
+
+/// <summary><c>reid replay VIDEO... --out DIR</c>: recorded footage through the whole pipeline.</summary>
+public static class ReplayCommand
+{
+    public static Command Create(Option<bool> verbose)
+    {
+        var inputs = new Argument<string[]>("video") { Arity = ArgumentArity.OneOrMore, Description = "Video files or image folders; several files are several cameras sharing one gallery" };
+        var output = new Option<string>("--out", "-o") { Required = true, Description = "Folder for events.jsonl, tracks, annotated videos, identities.png and summary.json" };
+        var cameraIds = new Option<string[]>("--camera-id") { Description = "Camera id per input, in order (default: the file name)", AllowMultipleArgumentsPerToken = true };
+        var startTime = new Option<string?>("--start-time") { Description = "ISO 8601 wall-clock time of each input's first frame (default: the file's modification time)" };
+        var maxFrames = new Option<long?>("--max-frames") { Description = "Stop each input after N frames" };
+        var noVideo = new Option<bool>("--no-video") { Description = "Skip the annotated videos (faster)" };
+        var workerId = new Option<string>("--worker-id") { Description = "Worker id written into events", DefaultValueFactory = _ => Environment.MachineName };
+        var stages = new StageOptions();
+
+        var command = new Command("replay", "Process recorded footage as fast as possible, losslessly, with media timestamps")
+        {
+            inputs, output, cameraIds, startTime, maxFrames, noVideo, workerId,
+        };
+        stages.AddTo(command, withEvents: true);
+
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse.GetValue(verbose), async (loggers, token) =>
+        {
+            var logger = loggers.CreateLogger("replay");
+            string[] files = parse.GetValue(inputs)!;
+            string outDir = parse.GetValue(output)!;
+            string[] ids = parse.GetValue(cameraIds) ?? [];
+            if (ids.Length != 0 && ids.Length != files.Length)
+                throw new UserInputException($"--camera-id was given {ids.Length} time(s) for {files.Length} input(s); give one per input or none");
+            if (ids.Distinct().Count() != ids.Length)
+                throw new UserInputException("--camera-id values must be distinct: each input is one camera");
+            if (ids.Length == 0)
+            {
+                ids = files.Select(FrameSources.DefaultCameraId).ToArray();
+                if (ids.Distinct().Count() != ids.Length)
+                    throw new UserInputException("two inputs have the same file name; give each a --camera-id");
+            }
+            DateTimeOffset? start = ParseStartTime(parse.GetValue(startTime));
+            long? max = parse.GetValue(maxFrames);
+            if (max is <= 0) throw new UserInputException($"--max-frames must be at least 1, got {max}");
+            PrepareOutput(outDir);
+
+            // Open everything before processing a frame: a bad input or an unreachable service is
+            // reported at once, not after an hour of footage.
+            var cameras = new List<ReplayCamera>();
+            try
+            {
+                for (int i = 0; i < files.Length; i++)
+                {
+                    var source = FrameSources.Open(files[i], ids[i], start);
+                    try { cameras.Add(new ReplayCamera(source, stages.CreateDetector(parse, i, files.Length, logger))); }
+                    catch { source.Dispose(); throw; }
+                }
+                using var embedder = stages.OpenEmbedder(parse, logger);
+                await using var gallery = stages.CreateGallery(parse, Path.Combine(outDir, "gallery.bin"));
+                await gallery.EnsureReadyAsync(embedder.Dimension, token);
+                await using var sink = stages.CreateEventSink(parse, Path.Combine(outDir, "events.jsonl"), loggers);
+                await sink.CheckReadyAsync(token);
+
+                var resolver = new IdentityResolver(gallery, stages.ResolverOptions(parse, embedder), embedder.Metadata.Id,
+                    loggers.CreateLogger<IdentityResolver>());
+                var settings = new ReplaySettings(outDir, max, !parse.GetValue(noVideo), parse.GetValue(workerId)!,
+                    new TrackerOptions(), new PipelineOptions());
+                var summary = await RunWithProgressAsync(cameras, embedder, gallery, sink, resolver, settings, logger, token);
+                PrintSummary(summary, outDir);
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                foreach (var c in cameras) c.Dispose();
+            }
+        }, ct));
+        return command;
+    }
+
+    private static async Task<ReplaySummary> RunWithProgressAsync(IReadOnlyList<ReplayCamera> cameras, Embedder embedder,
+        IGallery gallery, IEventSink sink, IdentityResolver resolver, ReplaySettings settings, ILogger logger, CancellationToken ct)
+    {
+        if (Console.IsErrorRedirected)
+            return await new ReplayRunner(cameras, embedder, gallery, sink, resolver, settings, logger).RunAsync(ct);
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        ReplaySummary? summary = null;
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new TransferSpeedlessRateColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("frames", maxValue: 1);
+                var runner = new ReplayRunner(cameras, embedder, gallery, sink, resolver, settings, logger)
+                {
+                    Progress = (done, expected) =>
+                    {
+                        if (expected is { } e) task.MaxValue = e; else task.IsIndeterminate = true;
+                        task.Value = done;
+                    },
+                };
+                summary = await runner.RunAsync(ct);
+                task.Value = task.MaxValue;
+            });
+        return summary!;
+    }
+
+    private static void PrintSummary(ReplaySummary s, string outDir)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"replayed {s.Frames} frames from {s.Cameras.Count} camera(s) in {s.WallSeconds:0.0} s ({s.Throughput.EndToEndFps:0.0} frames/s)"));
+        Console.WriteLine($"  {s.Tracks} tracks, {s.Identities} identities, {s.Events} events; model {s.Model} on {s.ExecutionProvider}, detector {s.Detector}");
+        Console.WriteLine($"  results in {Path.GetFullPath(outDir)}: events.jsonl, identities.png, summary.json, <camera>/tracks.txt, <camera>/annotated.avi");
+    }
+
+    private static DateTimeOffset? ParseStartTime(string? text)
+    {
+        if (text is null) return null;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
+            return t;
+        throw new UserInputException($"--start-time '{text}' is not an ISO 8601 time; use e.g. 2009-03-12T09:00:00Z");
+    }
+
+    private static void PrepareOutput(string outDir)
+    {
+        try
+        {
+            Directory.CreateDirectory(outDir);
+            string probe = Path.Combine(outDir, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"output folder '{outDir}' is not writable ({ex.Message}); pass --out with a folder you can write");
+        }
+    }
+}
+
+/// <summary>Progress column showing frames per second (Spectre's speed column assumes bytes).</summary>
+internal sealed class TransferSpeedlessRateColumn : ProgressColumn
+{
+    public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+        new Text(task.Speed is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s:0.0} fps") : "   - fps");
+}

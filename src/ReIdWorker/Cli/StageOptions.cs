@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using ReId.Core.Events;
+using ReId.Core.Gallery;
+using ReId.Core.Identity;
+using ReId.Events;
+using ReId.Gallery;
+using ReId.Inference;
+using ReId.Inference.Detectors;
+using ReId.Vision.Detectors;
+
+namespace ReIdWorker.Cli;
+
+/// <summary>
+/// The options that choose each pipeline stage's implementation, shared by replay, bench and
+/// doctor so they mean the same everywhere, and the factories that build the stages from them.
+/// </summary>
+public sealed class StageOptions
+{
+    public readonly Option<string?> Model = new("--model") { Description = $"Embedding model (.onnx with re-ID metadata); default: models/{DefaultModel.FileName}" };
+    public readonly Option<DevicePreference> Device = new("--device") { Description = "auto: CUDA when it loads, else CPU; cpu; cuda: fail without CUDA", DefaultValueFactory = _ => DevicePreference.Auto };
+    public readonly Option<float?> MatchThreshold = new("--match-threshold") { Description = "Cosine similarity needed to reuse an identity (default: the model's reid.match_threshold, else 0.75)" };
+    public readonly Option<string> Detector = new("--detector") { Description = "hog (default; no download needed) or onnx (YOLO export, with --detector-model)", DefaultValueFactory = _ => "hog" };
+    public readonly Option<string?> DetectorModel = new("--detector-model") { Description = "YOLOv8/YOLO11 ONNX export for --detector onnx" };
+    public readonly Option<string[]> Detections = new("--detections") { Description = "MOTChallenge det.txt public detections, one per input in order (replaces the detector)", AllowMultipleArgumentsPerToken = true };
+    public readonly Option<double> HogUpscale = new("--hog-upscale") { Description = "Upscale frames before HOG: it misses people under ~128 px (slower by the square)", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<string> Gallery = new("--gallery") { Description = "embedded (exact search, persisted to --gallery-path) or qdrant", DefaultValueFactory = _ => "embedded" };
+    public readonly Option<string?> GalleryPath = new("--gallery-path") { Description = "Embedded gallery file; share it between replays to recognise people again (default: OUT/gallery.bin)" };
+    public readonly Option<string> Qdrant = new("--qdrant") { Description = "Qdrant gRPC URL", DefaultValueFactory = _ => "http://localhost:6334" };
+    public readonly Option<string> QdrantCollection = new("--qdrant-collection") { Description = "Qdrant collection", DefaultValueFactory = _ => "reid-persons" };
+    public readonly Option<string> Events = new("--events") { Description = "jsonl (OUT/events.jsonl) or kafka (also written to OUT/events.jsonl)", DefaultValueFactory = _ => "jsonl" };
+    public readonly Option<string> Kafka = new("--kafka") { Description = "Kafka bootstrap servers", DefaultValueFactory = _ => "localhost:9092" };
+    public readonly Option<string> Topic = new("--topic") { Description = "Kafka topic", DefaultValueFactory = _ => KafkaSinkOptions.DefaultTopic };
+
+    public void AddTo(Command command, bool withEvents)
+    {
+        foreach (var o in new Option[] { Model, Device, MatchThreshold, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantCollection })
+            command.Options.Add(o);
+        if (withEvents)
+            foreach (var o in new Option[] { Events, Kafka, Topic })
+                command.Options.Add(o);
+    }
+
+    public Embedder OpenEmbedder(ParseResult parse, ILogger logger) =>
+        Embedder.Open(parse.GetValue(Model) ?? DefaultModel.Path, parse.GetValue(Device), logger);
+
+    /// <summary>The detector for input <paramref name="index"/> of <paramref name="count"/>.</summary>
+    public IDetector CreateDetector(ParseResult parse, int index, int count, ILogger logger)
+    {
+        string[] files = parse.GetValue(Detections) ?? [];
+        if (files.Length > 0)
+        {
+            if (files.Length != count)
+                throw new UserInputException($"--detections was given {files.Length} time(s) for {count} input(s); give one det.txt per input");
+            return new DetectionFileDetector(files[index]);
+        }
+        string kind = parse.GetValue(Detector)!.ToLowerInvariant();
+        switch (kind)
+        {
+            case "hog":
+                double upscale = parse.GetValue(HogUpscale);
+                if (upscale is < 0.25 or > 4)
+                    throw new UserInputException($"--hog-upscale {upscale} is out of range; use 0.25 to 4");
+                return new HogDetector(new HogOptions(Upscale: upscale));
+            case "onnx":
+                string model = parse.GetValue(DetectorModel)
+                    ?? throw new UserInputException("--detector onnx needs --detector-model PATH (a YOLOv8/YOLO11 ONNX export; see docs/detectors.md)");
+                return new YoloDetector(new YoloDetectorOptions { ModelPath = model, Device = parse.GetValue(Device) }, logger);
+            default:
+                throw new UserInputException($"--detector '{kind}' is unknown; use hog or onnx (or --detections FILE)");
+        }
+    }
+
+    public IdentityResolverOptions ResolverOptions(ParseResult parse, Embedder embedder)
+    {
+        float threshold = parse.GetValue(MatchThreshold)
+            ?? (embedder.Metadata.MatchThreshold is { } t ? t : 0.75f);
+        if (threshold is <= -1 or > 1)
+            throw new UserInputException($"--match-threshold {threshold} is not a cosine similarity; use a value in (-1, 1]");
+        return new IdentityResolverOptions(MatchThreshold: threshold);
+    }
+
+    public IGallery CreateGallery(ParseResult parse, string defaultPath)
+    {
+        string kind = parse.GetValue(Gallery)!.ToLowerInvariant();
+        return kind switch
+        {
+            "embedded" => new EmbeddedGallery(parse.GetValue(GalleryPath) ?? defaultPath),
+            "qdrant" => new QdrantGallery(new QdrantGalleryOptions
+            {
+                Url = parse.GetValue(Qdrant)!,
+                Collection = parse.GetValue(QdrantCollection)!,
+            }),
+            _ => throw new UserInputException($"--gallery '{kind}' is unknown; use embedded or qdrant"),
+        };
+    }
+
+    /// <summary>The JSONL artefact always; Kafka in addition when selected.</summary>
+    public IEventSink CreateEventSink(ParseResult parse, string jsonlPath, ILoggerFactory loggers)
+    {
+        string kind = parse.GetValue(Events)!.ToLowerInvariant();
+        var jsonl = new JsonlEventSink(jsonlPath, append: false, loggers.CreateLogger<JsonlEventSink>());
+        return kind switch
+        {
+            "jsonl" => jsonl,
+            "kafka" => new FanOutEventSink([jsonl, new KafkaEventSink(new KafkaSinkOptions
+            {
+                BootstrapServers = parse.GetValue(Kafka)!,
+                Topic = parse.GetValue(Topic)!,
+            }, loggers.CreateLogger<KafkaEventSink>())]),
+            _ => throw new UserInputException($"--events '{kind}' is unknown; use jsonl or kafka"),
+        };
+    }
+}

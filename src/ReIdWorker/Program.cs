@@ -1,0 +1,14 @@
+using System.CommandLine;
+using ReIdWorker.Cli;
+
+// reid: the person re-identification worker. Subcommands: replay (recorded footage),
+// bench (per-stage throughput), doctor (environment checks).
+var verbose = new Option<bool>("--verbose", "-v") { Description = "Log details and show stack traces", Recursive = true };
+var root = new RootCommand("ReIdWorker: detect, track and re-identify people across cameras and time.")
+{
+    ReplayCommand.Create(verbose),
+    BenchCommand.Create(verbose),
+    DoctorCommand.Create(verbose),
+};
+root.Options.Add(verbose);
+return await root.Parse(args).InvokeAsync();

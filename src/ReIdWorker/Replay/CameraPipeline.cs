@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using ReId.Core.Events;
+using ReId.Core.Geometry;
+using ReId.Core.Identity;
+using ReId.Core.Tracking;
+using ReId.Inference;
+using ReId.Vision;
+using ReId.Vision.Imaging;
+
+namespace ReIdWorker.Replay;
+
+/// <param name="SampleEvery">Frames between two crops of one track sent to the embedder.</param>
+/// <param name="MaxSamples">Crops per track after which its appearance is considered known.</param>
+/// <param name="SamplesToIdentify">Crops a track needs before it is identified.</param>
+/// <param name="MinCropHeight">Crops shorter than this (pixels) are too coarse to embed.</param>
+/// <param name="UpdateEvery">Frames between two track.updated events of one track.</param>
+public sealed record PipelineOptions(
+    int SampleEvery = 5,
+    int MaxSamples = 12,
+    int SamplesToIdentify = 3,
+    float MinCropHeight = 48f,
+    int UpdateEvery = 25);
+
+/// <summary>
+/// Everything that happens to one camera's frames after detection: tracking, choosing crops to
+/// embed, asking for global identities, and turning track transitions into events and artefacts.
+/// Frames are processed in order; the embedder, resolver and sink are shared with other cameras.
+/// </summary>
+public sealed class CameraPipeline : IDisposable
+{
+    private readonly string _cameraId;
+    private readonly string _source;
+    private readonly IouTracker _tracker;
+    private readonly Embedder _embedder;
+    private readonly IdentityResolver _resolver;
+    private readonly LiveIdentities _live;
+    private readonly IEventSink _sink;
+    private readonly IdentityAlbum _album;
+    private readonly PipelineOptions _options;
+    private readonly string _workerId;
+    private readonly Dictionary<int, TrackExtras> _extras = [];
+
+    public CameraStats Stats { get; } = new();
+
+    /// <summary>Per-track bookkeeping the tracker does not need.</summary>
+    private sealed class TrackExtras
+    {
+        public long LastSampleFrame = long.MinValue;
+        public long LastUpdateFrame;
+        public int SamplesAtIdentification;
+        public DateTimeOffset FirstSeen;
+        public DateTimeOffset LastSeen;
+    }
+
+    public CameraPipeline(string cameraId, string source, TrackerOptions trackerOptions, Embedder embedder,
+        IdentityResolver resolver, LiveIdentities live, IEventSink sink, IdentityAlbum album,
+        PipelineOptions options, string workerId)
+    {
+        _cameraId = cameraId;
+        _source = source;
+        _tracker = new IouTracker(trackerOptions);
+        _embedder = embedder;
+        _resolver = resolver;
+        _live = live;
+        _sink = sink;
+        _album = album;
+        _options = options;
+        _workerId = workerId;
+    }
+
+    /// <summary>
+    /// Processes one frame and its detections. Returns the marks of the tracks visible in it (for
+    /// the annotated video and the MOT file). Does not keep or dispose the frame.
+    /// </summary>
+    public async Task<IReadOnlyList<TrackMark>> ProcessAsync(Frame frame, IReadOnlyList<Detection> detections, CancellationToken ct)
+    {
+        Stats.Frames++;
+        Stats.Detections += detections.Count;
+        var step = _tracker.Update(detections, frame.Number);
+
+        foreach (var track in step.Confirmed)
+        {
+            _extras[track.Id] = new TrackExtras { LastUpdateFrame = frame.Number, FirstSeen = frame.Timestamp, LastSeen = frame.Timestamp };
+            Stats.Tracks++;
+            await EmitAsync(track, TrackEventType.Started, frame, ct);
+        }
+
+        var visible = step.Live.Where(t => t.State == TrackState.Confirmed && t.SeenInLastUpdate).ToList();
+        foreach (var t in visible) _extras[t.Id].LastSeen = frame.Timestamp;
+        await EmbedSamplesAsync(frame, visible, ct);
+
+        foreach (var track in visible)
+        {
+            if (track.PersonId is null && track.Appearance.Count >= _options.SamplesToIdentify)
+                await IdentifyAsync(track, frame, ct);
+            var extras = _extras[track.Id];
+            if (frame.Number - extras.LastUpdateFrame >= _options.UpdateEvery)
+            {
+                extras.LastUpdateFrame = frame.Number;
+                await EmitAsync(track, TrackEventType.Updated, frame, ct);
+            }
+        }
+
+        foreach (var track in step.Ended)
+            await EndAsync(track, frame, ct);
+
+        return visible.Select(t => new TrackMark(t.Box, t.Id, t.PersonId)).ToList();
+    }
+
+    /// <summary>Ends the tracks still live when the source ends, so every started track has an end.</summary>
+    public async Task FinishAsync(Frame lastFrame, CancellationToken ct)
+    {
+        foreach (var track in _tracker.Finish())
+            await EndAsync(track, lastFrame, ct);
+    }
+
+    private async Task EmbedSamplesAsync(Frame frame, List<Track> visible, CancellationToken ct)
+    {
+        var due = new List<Track>();
+        foreach (var track in visible)
+        {
+            var extras = _extras[track.Id];
+            if (track.Appearance.Count >= _options.MaxSamples) continue;
+            if (frame.Number - extras.LastSampleFrame < _options.SampleEvery) continue;
+            if (Quality(track.Box, track.Score, frame) <= 0) continue;
+            due.Add(track);
+        }
+        if (due.Count == 0) return;
+
+        var crops = due.Select(t => new Crop(frame.Image, t.Box)).ToList();
+        var sw = Stopwatch.StartNew();
+        float[][] embeddings = _embedder.Embed(crops);
+        Stats.EmbedSeconds += sw.Elapsed.TotalSeconds;
+        Stats.Crops += crops.Count;
+        Stats.EmbedCalls++;
+
+        for (int i = 0; i < due.Count; i++)
+        {
+            var track = due[i];
+            track.Appearance.Add(embeddings[i], Quality(track.Box, track.Score, frame));
+            _extras[track.Id].LastSampleFrame = frame.Number;
+            _album.AddCrop(_cameraId, track.Id, frame.Image, track.Box);
+        }
+        await Task.CompletedTask;
+        ct.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// How much a crop is worth to the tracklet: the detector's confidence, scaled down for small
+    /// people and for boxes cut by the frame edge (a half person embeds as someone else). 0 = skip.
+    /// </summary>
+    private float Quality(Box box, float score, Frame frame)
+    {
+        if (box.Height < _options.MinCropHeight) return 0f;
+        var inside = box.ClipTo(frame.Width, frame.Height);
+        float visibleFraction = box.Area > 0 ? inside.Area / box.Area : 0f;
+        if (visibleFraction < 0.6f) return 0f;
+        float size = MathF.Min(1f, box.Height / 128f);
+        return MathF.Max(0.05f, score) * size * visibleFraction;
+    }
+
+    private async Task IdentifyAsync(Track track, Frame frame, CancellationToken ct)
+    {
+        float[] tracklet = track.Appearance.Mean()!;
+        var decision = await _resolver.ResolveAsync(tracklet, _live.Snapshot(),
+            $"{_source}\n{_cameraId}\n{track.Id}\n{frame.Number}", ct);
+        track.PersonId = decision.PersonId;
+        track.Similarity = decision.Similarity;
+        _live.Acquire(decision.PersonId);
+        _extras[track.Id].SamplesAtIdentification = track.Appearance.Count;
+        _album.Assign(_cameraId, track.Id, decision.PersonId, decision.IsNew);
+        if (decision.IsNew) Stats.NewIdentities++; else Stats.Reidentified++;
+        await _resolver.AddExemplarAsync(decision.PersonId, tracklet, _cameraId, frame.Timestamp, ct);
+        await EmitAsync(track, TrackEventType.Identified, frame, ct);
+    }
+
+    private async Task EndAsync(Track track, Frame frame, CancellationToken ct)
+    {
+        // A short track that never gathered enough crops is still identified from what it has,
+        // so every ended track with any appearance carries a person id.
+        if (track.PersonId is null && track.Appearance.Count > 0)
+            await IdentifyAsync(track, frame, ct);
+        else if (track.PersonId is not null && track.Appearance.Count > _extras[track.Id].SamplesAtIdentification)
+            await _resolver.AddExemplarAsync(track.PersonId, track.Appearance.Mean()!, _cameraId, frame.Timestamp, ct);
+
+        var extras = _extras[track.Id];
+        _album.Seen(_cameraId, track.Id, extras.FirstSeen, extras.LastSeen);
+        await EmitAsync(track, TrackEventType.Ended, frame, ct);
+        if (track.PersonId is not null) _live.Release(track.PersonId);
+        _extras.Remove(track.Id);
+    }
+
+    private async Task EmitAsync(Track track, string type, Frame frame, CancellationToken ct)
+    {
+        int seq = track.EventSequence++;
+        var box = track.Box;
+        var n = box.Normalize(frame.Width, frame.Height);
+        var e = new TrackEvent
+        {
+            EventId = TrackEvent.MakeId(_source, _cameraId, track.Id, seq),
+            Type = type,
+            CameraId = _cameraId,
+            TrackId = track.Id,
+            Sequence = seq,
+            PersonId = track.PersonId,
+            IdentityRevision = track.IdentityRevision,
+            Similarity = track.Similarity,
+            Box = new EventBox(box.X, box.Y, box.Width, box.Height),
+            BoxNormalized = new EventBox(n.X, n.Y, n.Width, n.Height),
+            Timestamp = frame.Timestamp,
+            TimestampSource = frame.TimestampSource,
+            Frame = frame.Number,
+            Source = _source,
+            ModelVersion = _embedder.Metadata.Id,
+            WorkerId = _workerId,
+        };
+        Stats.Events++;
+        await _sink.PublishAsync(e, ct);
+    }
+
+    public void Dispose() { }
+}
+
+/// <summary>Counters of one camera's replay, for the summary.</summary>
+public sealed class CameraStats
+{
+    public long Frames;
+    public long Detections;
+    public int Tracks;
+    public long Crops;
+    public long EmbedCalls;
+    public double EmbedSeconds;
+    public long Events;
+    public int NewIdentities;
+    public int Reidentified;
+}

@@ -1,0 +1,88 @@
+using OpenCvSharp;
+using ReId.Core.Geometry;
+using ReId.Vision.Imaging;
+
+namespace ReIdWorker.Replay;
+
+/// <summary>
+/// Collects, for the identity sheet, thumbnails of each global identity and where and when it was
+/// seen. Tracks gather thumbnails before they are identified; identification hands them over.
+/// Owns every thumbnail and disposes them. Used from the replay's single processing loop.
+/// </summary>
+public sealed class IdentityAlbum : IDisposable
+{
+    private const int ThumbsPerTrack = 4;
+
+    private sealed class Person
+    {
+        public readonly List<Mat> Crops = [];
+        public readonly SortedSet<string> Cameras = new(StringComparer.Ordinal);
+        public int Tracks;
+        public DateTimeOffset? FirstSeen, LastSeen;
+        public bool Reidentified;
+    }
+
+    private readonly Dictionary<(string Camera, int Track), List<Mat>> _pending = [];
+    private readonly Dictionary<(string Camera, int Track), string> _assigned = [];
+    private readonly Dictionary<string, Person> _people = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+
+    public int Count => _people.Count;
+
+    public void AddCrop(string camera, int track, Mat frame, Box box)
+    {
+        if (_assigned.TryGetValue((camera, track), out var personId))
+        {
+            var person = _people[personId];
+            if (person.Crops.Count < IdentitySheet.MaxCrops) person.Crops.Add(IdentitySheet.Thumbnail(frame, box));
+            return;
+        }
+        if (!_pending.TryGetValue((camera, track), out var list)) _pending[(camera, track)] = list = [];
+        if (list.Count < ThumbsPerTrack) list.Add(IdentitySheet.Thumbnail(frame, box));
+    }
+
+    public void Assign(string camera, int track, string personId, bool isNew)
+    {
+        if (!_people.TryGetValue(personId, out var person))
+        {
+            _people[personId] = person = new Person();
+            _order.Add(personId);
+        }
+        if (!isNew) person.Reidentified = true;
+        person.Cameras.Add(camera);
+        person.Tracks++;
+        _assigned[(camera, track)] = personId;
+        if (_pending.Remove((camera, track), out var crops))
+            foreach (var crop in crops)
+            {
+                // Each track gets a place on the row, so re-identified people show their other views.
+                if (person.Crops.Count < IdentitySheet.MaxCrops) person.Crops.Add(crop);
+                else crop.Dispose();
+            }
+    }
+
+    public void Seen(string camera, int track, DateTimeOffset first, DateTimeOffset last)
+    {
+        if (_pending.Remove((camera, track), out var crops))
+            foreach (var c in crops) c.Dispose();
+        if (!_assigned.Remove((camera, track), out var personId)) return;
+        var person = _people[personId];
+        person.FirstSeen = person.FirstSeen is { } f && f < first ? f : first;
+        person.LastSeen = person.LastSeen is { } l && l > last ? l : last;
+    }
+
+    public IReadOnlyList<IdentityRow> Rows() => _order.Select(id =>
+    {
+        var p = _people[id];
+        string when = p.FirstSeen is { } f && p.LastSeen is { } l ? $"{f:HH:mm:ss}-{l:HH:mm:ss}" : "";
+        return new IdentityRow(id, $"{p.Tracks} track(s)\n{string.Join(",", p.Cameras)}\n{when}", p.Crops);
+    }).ToList();
+
+    public void Dispose()
+    {
+        foreach (var list in _pending.Values) foreach (var m in list) m.Dispose();
+        foreach (var p in _people.Values) foreach (var m in p.Crops) m.Dispose();
+        _pending.Clear();
+        _people.Clear();
+    }
+}
