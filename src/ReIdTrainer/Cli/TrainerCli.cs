@@ -1,0 +1,61 @@
+using System.CommandLine;
+using ReId.Inference;
+using ReIdTrainer.Commands;
+
+namespace ReIdTrainer.Cli;
+
+/// <summary>The <c>reid-train</c> command tree; each command lives in its own file under Commands/.</summary>
+public static class TrainerCli
+{
+    /// <summary>Recursive so every command accepts it after its own name.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Log progress and show stack traces of errors",
+        Recursive = true,
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("reid-train: builds, trains, evaluates and exports re-ID embedding models");
+        root.Options.Add(Verbose);
+        root.Subcommands.Add(ImportResNet18Command.Create());
+        return root;
+    }
+
+    /// <summary>Writers are parameters so tests can see exactly what a user would.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var parse = Build().Parse(args);
+        var config = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            // Our handler below prints one line; the default one prints the whole exception.
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (Exception ex)
+        {
+            bool verbose = parse.Errors.Count == 0 && parse.GetValue(Verbose);
+            return Report(ex, verbose, stderr);
+        }
+    }
+
+    private static int Report(Exception ex, bool verbose, TextWriter stderr)
+    {
+        string line = ex switch
+        {
+            TrainerException or ModelLoadException => ex.Message,
+            OperationCanceledException => "cancelled",
+            _ => $"unexpected {ex.GetType().Name}: {OneLine(ex.Message)} (run with --verbose for details)",
+        };
+        stderr.WriteLine($"reid-train: {OneLine(line)}");
+        if (verbose) stderr.WriteLine(ex.ToString());
+        return ex is OperationCanceledException ? 130 : 1;
+    }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+}

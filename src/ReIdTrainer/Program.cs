@@ -1,0 +1,1 @@
+return ReIdTrainer.Cli.TrainerCli.Run(args, Console.Out, Console.Error);
