@@ -57,6 +57,13 @@ public sealed class Embedder : IDisposable
             try { metadata = ModelMetadata.FromProperties(props); }
             catch (FormatException ex) { throw new ModelLoadException($"model '{modelPath}': {ex.Message}; fix the metadata or override it"); }
 
+            string[] preprocessing = [ModelMetadata.Keys.ChannelOrder, ModelMetadata.Keys.PixelScale, ModelMetadata.Keys.Mean, ModelMetadata.Keys.Std];
+            if (preprocessing.Where(k => !props.ContainsKey(k)).ToList() is { Count: > 0 } absent)
+                // A wrong guess here silently ruins embeddings (cosine 0.3 instead of 0.99 for the
+                // baseline model), so say loudly that defaults are in use.
+                logger.LogWarning("Model {Model} declares no {Keys}; assuming RGB, 1/255, ImageNet mean/std. Declare them in its metadata if that is wrong",
+                    Path.GetFileName(modelPath), string.Join(", ", absent));
+
             var inputs = model.Session.InputMetadata;
             if (inputs.Count != 1)
                 throw new ModelLoadException($"model '{modelPath}' has {inputs.Count} inputs; an embedding model takes one image tensor [N,3,H,W]");

@@ -34,7 +34,7 @@ public static class OrtSessionFactory
     public static OrtModel Open(string modelPath, DevicePreference device, ILogger logger, int intraOpThreads = 0)
     {
         if (!File.Exists(modelPath))
-            throw new ModelLoadException($"model file '{modelPath}' does not exist; pass --model with the path of an .onnx file");
+            throw new ModelLoadException($"model file '{modelPath}' does not exist; check the path of the .onnx file");
 
         var options = new SessionOptions
         {
@@ -48,20 +48,21 @@ public static class OrtSessionFactory
         {
             try
             {
+                QuietNativeLog();
                 options.AppendExecutionProvider_CUDA(0);
                 provider = "CUDA";
             }
             catch (Exception ex) when (device == DevicePreference.Auto)
             {
-                logger.LogWarning("CUDA execution provider unavailable, running {Model} on CPU: {Reason}",
-                    Path.GetFileName(modelPath), FirstLine(ex.Message));
+                logger.LogWarning("CUDA execution provider unavailable ({Missing}), running {Model} on CPU",
+                    CudaDiagnosis(ex), Path.GetFileName(modelPath));
             }
             catch (Exception ex)
             {
                 options.Dispose();
                 throw new ModelLoadException(
-                    $"CUDA was required (--device cuda) but its provider did not load: {FirstLine(ex.Message)}; " +
-                    "install CUDA 13 and cuDNN 9 runtime libraries or use --device auto");
+                    $"CUDA was required (--device cuda) but its provider did not load ({CudaDiagnosis(ex)}); " +
+                    "install the NVIDIA driver, CUDA 13 and cuDNN 9 runtime libraries, or use --device auto");
             }
         }
 
@@ -75,7 +76,7 @@ public static class OrtSessionFactory
         {
             throw new ModelLoadException(
                 $"model file '{modelPath}' is not a loadable ONNX model ({FirstLine(ex.Message)}); " +
-                "re-export it or pass --model with a valid .onnx file", ex);
+                "re-export it or pass a valid .onnx file", ex);
         }
         finally
         {
@@ -86,6 +87,35 @@ public static class OrtSessionFactory
     /// <summary>ONNX Runtime's version, for doctor and summaries.</summary>
     public static string RuntimeVersion =>
         typeof(InferenceSession).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>
+    /// The CUDA provider's own loader error names the missing library only in ORT's native log;
+    /// probing the libraries it links lets the one-line warning name it instead.
+    /// </summary>
+    public static string CudaDiagnosis(Exception? ex = null)
+    {
+        string[] required = ["libcuda.so.1", "libcudart.so.13", "libcublasLt.so.13", "libcublas.so.13", "libcudnn.so.9", "libcufft.so.12"];
+        var missing = required.Where(lib =>
+        {
+            if (!System.Runtime.InteropServices.NativeLibrary.TryLoad(lib, out var handle)) return true;
+            System.Runtime.InteropServices.NativeLibrary.Free(handle);
+            return false;
+        }).ToList();
+        if (missing.Count > 0) return "missing " + string.Join(", ", missing);
+        return ex is null ? "all CUDA libraries present" : FirstLine(ex.Message);
+    }
+
+    private static int _quieted;
+
+    /// <summary>
+    /// ORT prints the failed CUDA load as an ERROR line with a colour code on stderr; we report it
+    /// ourselves in one clear line, so only fatal native messages are let through.
+    /// </summary>
+    private static void QuietNativeLog()
+    {
+        if (Interlocked.Exchange(ref _quieted, 1) == 0)
+            OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+    }
 
     internal static string FirstLine(string s)
     {
