@@ -17,8 +17,8 @@ public sealed record ModelMetadata
         public const string InputWidth = "reid.input_width";
         public const string ChannelOrder = "reid.channel_order";    // RGB or BGR
         public const string PixelScale = "reid.pixel_scale";        // multiply 0..255 pixels by this first
-        public const string Mean = "reid.mean";                     // 3 comma-separated floats, after scaling
-        public const string Std = "reid.std";                       // 3 comma-separated floats
+        public const string Mean = "reid.mean";                     // 3 comma-separated floats, after scaling, in the model's channel order
+        public const string Std = "reid.std";                       // 3 comma-separated floats, in the model's channel order
         public const string EmbeddingDim = "reid.embedding_dim";
         public const string OutputNormalized = "reid.output_normalized"; // true when output is L2-normalised
         public const string Distance = "reid.distance";             // cosine or euclidean

@@ -80,9 +80,10 @@ public static partial class DoctorCommand
             if (line.TrimStart().StartsWith("Video I/O:", StringComparison.Ordinal)) { inSection = true; continue; }
             if (!inSection) continue;
             if (line.Length == 0 || !line.StartsWith("    ", StringComparison.Ordinal)) break;
+            if (line.StartsWith("     ", StringComparison.Ordinal)) continue; // a backend's sub-entries (library versions)
             var parts = line.Trim().Split(':', 2);
             if (parts.Length == 2 && !parts[1].Trim().StartsWith("NO", StringComparison.OrdinalIgnoreCase))
-                result.Add(parts[0].Trim() + (parts[1].Trim() is { Length: > 0 } v && v != "YES" ? $" ({v})" : ""));
+                result.Add(parts[0].Trim());
         }
         return result;
     }
@@ -129,8 +130,7 @@ public static partial class DoctorCommand
         }
         catch (Exception ex)
         {
-            string missing = MissingLibrary().Match(ex.Message) is { Success: true } m ? m.Value : "CUDA 13 / cuDNN 9 libraries";
-            return new Check("CUDA provider", Status.Warn, $"does not load ({missing} missing): models run on the CPU",
+            return new Check("CUDA provider", Status.Warn, $"does not load ({OrtSessionFactory.CudaDiagnosis(ex)}): models run on the CPU",
                 "for GPU inference install the NVIDIA driver, CUDA 13 runtime (libcudart.so.13, libcublas*.so.13) and cuDNN 9 (libcudnn.so.9), or use the CUDA runtime image");
         }
     }

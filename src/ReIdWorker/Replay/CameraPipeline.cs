@@ -45,7 +45,7 @@ public sealed class CameraPipeline : IDisposable
     /// <summary>Per-track bookkeeping the tracker does not need.</summary>
     private sealed class TrackExtras
     {
-        public long LastSampleFrame = long.MinValue;
+        public long? LastSampleFrame;
         public long LastUpdateFrame;
         public int SamplesAtIdentification;
         public DateTimeOffset FirstSeen;
@@ -121,7 +121,7 @@ public sealed class CameraPipeline : IDisposable
         {
             var extras = _extras[track.Id];
             if (track.Appearance.Count >= _options.MaxSamples) continue;
-            if (frame.Number - extras.LastSampleFrame < _options.SampleEvery) continue;
+            if (frame.Number - extras.LastSampleFrame < _options.SampleEvery) continue; // null (never sampled) compares false
             if (Quality(track.Box, track.Score, frame) <= 0) continue;
             due.Add(track);
         }

@@ -1,0 +1,148 @@
+using Json.Schema;
+using OpenCvSharp;
+using ReId.Core.Events;
+using ReId.TestSupport;
+
+namespace ReId.IntegrationTests;
+
+/// <summary>
+/// Replays the first frames of the real sample footage (PETS 2009 S2L1, vtest.avi) through the
+/// whole default pipeline (HOG detector, IoU tracker, ResNet-18 embedder on ONNX Runtime, embedded
+/// gallery, JSONL events) once, then checks every artefact.
+/// </summary>
+public sealed class ReplayFixture : IDisposable
+{
+    public const int Frames = 60;
+    public string Root { get; } = Directory.CreateTempSubdirectory("reid-replay-").FullName;
+    public ReplayOutput First { get; }
+    public ReplayOutput Again { get; }
+    public ReidResult FirstRun { get; }
+    public ReidResult AgainRun { get; }
+    public string Gallery => Path.Combine(Root, "gallery.bin");
+
+    public ReplayFixture()
+    {
+        string video = SampleFootage.VtestAvi;
+        string[] common = [video, "--max-frames", Frames.ToString(), "--start-time", "2009-03-12T09:00:00Z",
+            "--gallery-path", Gallery, "--worker-id", "test-worker"];
+        FirstRun = ReidProcess.Run(TimeSpan.FromMinutes(5), ["replay", .. common, "--out", Path.Combine(Root, "first")]);
+        First = new ReplayOutput(Path.Combine(Root, "first"));
+        // The same footage again against the gallery the first run filled: people are recognised.
+        AgainRun = ReidProcess.Run(TimeSpan.FromMinutes(5), ["replay", .. common, "--out", Path.Combine(Root, "again"), "--no-video"]);
+        Again = new ReplayOutput(Path.Combine(Root, "again"));
+    }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+public class ReplayEndToEndTests(ReplayFixture fx) : IClassFixture<ReplayFixture>
+{
+    [Fact]
+    public void Replay_succeeds_and_reports_what_it_did()
+    {
+        Assert.True(fx.FirstRun.ExitCode == 0, fx.FirstRun.ToString());
+        Assert.Contains($"replayed {ReplayFixture.Frames} frames", fx.FirstRun.StdOut);
+        var summary = fx.First.Summary;
+        Assert.Equal(ReplayFixture.Frames, summary.GetProperty("frames").GetInt32());
+        Assert.Equal("hog", summary.GetProperty("detector").GetString());
+        Assert.Equal("CPU", summary.GetProperty("executionProvider").GetString());
+        Assert.StartsWith("resnet18-imagenet@", summary.GetProperty("model").GetString());
+        Assert.True(summary.GetProperty("throughput").GetProperty("endToEndFramesPerSecond").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void Every_event_is_valid_against_the_published_schema()
+    {
+        var schema = JsonSchema.FromFile(Path.Combine(SampleFootage.RepoRoot, "docs", "schemas", "track-event.v1.schema.json"));
+        var lines = fx.First.EventLines;
+        Assert.NotEmpty(lines);
+        foreach (string line in lines)
+        {
+            var result = schema.Evaluate(System.Text.Json.Nodes.JsonNode.Parse(line), new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(result.IsValid, $"{line}\n{string.Join("\n", result.Details.Where(d => d.HasErrors).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")))}");
+        }
+    }
+
+    [Fact]
+    public void Events_follow_each_track_lifecycle_in_order()
+    {
+        var events = fx.First.Events;
+        Assert.Equal(events.Count, events.Select(e => e.EventId).Distinct().Count());
+        foreach (var track in events.GroupBy(e => e.TrackId))
+        {
+            var list = track.ToList();
+            Assert.Equal(Enumerable.Range(0, list.Count), list.Select(e => e.Sequence));
+            Assert.Equal(TrackEventType.Started, list[0].Type);
+            Assert.Equal(TrackEventType.Ended, list[^1].Type); // the replay ends every track it started
+            Assert.True(list.Zip(list.Skip(1)).All(p => p.First.Frame <= p.Second.Frame));
+            var identified = list.Where(e => e.Type == TrackEventType.Identified).ToList();
+            Assert.True(identified.Count <= 1);
+            if (identified.Count == 1)
+                Assert.All(list.SkipWhile(e => e.Type != TrackEventType.Identified), e => Assert.Equal(identified[0].PersonId, e.PersonId));
+        }
+        Assert.Contains(events, e => e.Type == TrackEventType.Identified);
+        // Media timestamps: frame N is (N-1)/fps after the start time (vtest is 10 fps).
+        var e0 = events[0];
+        Assert.Equal(new DateTimeOffset(2009, 3, 12, 9, 0, 0, TimeSpan.Zero).AddMilliseconds((e0.Frame - 1) * 100), e0.Timestamp);
+        Assert.All(events, e => Assert.Equal("media", e.TimestampSource));
+    }
+
+    [Fact]
+    public void Tracks_file_is_motchallenge_and_matches_the_events()
+    {
+        var rows = fx.First.Tracks("vtest");
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r =>
+        {
+            Assert.InRange(r.Frame, 1, ReplayFixture.Frames);
+            Assert.True(r.Id >= 1 && r.W > 0 && r.H > 0);
+            Assert.True(r.X >= 0 && r.Y >= 0 && r.X + r.W <= 768.01 && r.Y + r.H <= 576.01);
+        });
+        var started = fx.First.Events.Where(e => e.Type == TrackEventType.Started).ToList();
+        // A track's first confirmed frame appears in tracks.txt with the same box as its start event.
+        foreach (var s in started)
+            Assert.Contains(rows, r => r.Frame == s.Frame && r.Id == s.TrackId && MathF.Abs(r.X - s.Box!.X) < 0.01f);
+    }
+
+    [Fact]
+    public void Annotated_video_is_readable_with_the_input_frame_count()
+    {
+        string path = Path.Combine(fx.First.CameraDir("vtest"), "annotated.avi");
+        using var capture = new VideoCapture(path);
+        Assert.True(capture.IsOpened());
+        int frames = 0;
+        using var mat = new Mat();
+        while (capture.Read(mat) && !mat.Empty())
+        {
+            Assert.Equal(768, mat.Width);
+            Assert.Equal(576, mat.Height);
+            frames++;
+        }
+        Assert.Equal(ReplayFixture.Frames, frames);
+    }
+
+    [Fact]
+    public void Identity_sheet_has_a_row_per_identity()
+    {
+        using var sheet = Cv2.ImRead(Path.Combine(fx.First.Directory, "identities.png"));
+        Assert.False(sheet.Empty());
+        int identities = fx.First.Summary.GetProperty("identities").GetInt32();
+        Assert.True(identities >= 1);
+        Assert.Equal(identities, fx.First.Events.Where(e => e.PersonId is not null).Select(e => e.PersonId).Distinct().Count());
+        Assert.Equal(30 + identities * (128 + 8), sheet.Height);
+    }
+
+    [Fact]
+    public void A_second_replay_with_the_same_gallery_recognises_the_people()
+    {
+        Assert.True(fx.AgainRun.ExitCode == 0, fx.AgainRun.ToString());
+        var firstPeople = fx.First.Events.Where(e => e.PersonId is not null).Select(e => e.PersonId!).ToHashSet();
+        var again = fx.Again.Events.Where(e => e.Type == TrackEventType.Identified).ToList();
+        Assert.NotEmpty(again);
+        int recognised = again.Count(e => firstPeople.Contains(e.PersonId!) && e.Similarity is not null);
+        Assert.True(recognised * 2 >= again.Count, $"only {recognised} of {again.Count} tracks were recognised from the first replay");
+        // Deterministic ids: same footage, same tracks, same event ids.
+        var firstIds = fx.First.Events.Select(e => e.EventId).ToHashSet();
+        Assert.All(fx.Again.Events.Where(e => e.Type == TrackEventType.Started), e => Assert.Contains(e.EventId, firstIds));
+    }
+}
