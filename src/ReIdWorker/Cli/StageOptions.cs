@@ -28,6 +28,7 @@ public sealed class StageOptions
     public readonly Option<string> Gallery = new("--gallery") { Description = "embedded (exact search, persisted to --gallery-path) or qdrant", DefaultValueFactory = _ => "embedded" };
     public readonly Option<string?> GalleryPath = new("--gallery-path") { Description = "Embedded gallery file; share it between replays to recognise people again (default: OUT/gallery.bin)" };
     public readonly Option<string> Qdrant = new("--qdrant") { Description = "Qdrant gRPC URL", DefaultValueFactory = _ => "http://localhost:6334" };
+    public readonly Option<string?> QdrantApiKey = new("--qdrant-api-key") { Description = "Qdrant API key (default: environment variable QDRANT_API_KEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("QDRANT_API_KEY") };
     public readonly Option<string> QdrantCollection = new("--qdrant-collection") { Description = "Qdrant collection", DefaultValueFactory = _ => "reid-persons" };
     public readonly Option<string> Events = new("--events") { Description = "jsonl (OUT/events.jsonl) or kafka (also written to OUT/events.jsonl)", DefaultValueFactory = _ => "jsonl" };
     public readonly Option<string> Kafka = new("--kafka") { Description = "Kafka bootstrap servers", DefaultValueFactory = _ => "localhost:9092" };
@@ -35,7 +36,7 @@ public sealed class StageOptions
 
     public void AddTo(Command command, bool withEvents)
     {
-        foreach (var o in new Option[] { Model, Device, MatchThreshold, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantCollection })
+        foreach (var o in new Option[] { Model, Device, MatchThreshold, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantApiKey, QdrantCollection })
             command.Options.Add(o);
         if (withEvents)
             foreach (var o in new Option[] { Events, Kafka, Topic })
@@ -91,6 +92,7 @@ public sealed class StageOptions
             {
                 Url = parse.GetValue(Qdrant)!,
                 Collection = parse.GetValue(QdrantCollection)!,
+                ApiKey = parse.GetValue(QdrantApiKey),
             }),
             _ => throw new UserInputException($"--gallery '{kind}' is unknown; use embedded or qdrant"),
         };
