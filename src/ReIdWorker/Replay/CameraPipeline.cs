@@ -26,7 +26,7 @@ public sealed record PipelineOptions(
 /// embed, asking for global identities, and turning track transitions into events and artefacts.
 /// Frames are processed in order; the embedder, resolver and sink are shared with other cameras.
 /// </summary>
-public sealed class CameraPipeline : IDisposable
+public sealed class CameraPipeline
 {
     private readonly string _cameraId;
     private readonly string _source;
@@ -87,7 +87,7 @@ public sealed class CameraPipeline : IDisposable
 
         var visible = step.Live.Where(t => t.State == TrackState.Confirmed && t.SeenInLastUpdate).ToList();
         foreach (var t in visible) _extras[t.Id].LastSeen = frame.Timestamp;
-        await EmbedSamplesAsync(frame, visible, ct);
+        EmbedSamples(frame, visible);
 
         foreach (var track in visible)
         {
@@ -114,7 +114,7 @@ public sealed class CameraPipeline : IDisposable
             await EndAsync(track, lastFrame, ct);
     }
 
-    private async Task EmbedSamplesAsync(Frame frame, List<Track> visible, CancellationToken ct)
+    private void EmbedSamples(Frame frame, List<Track> visible)
     {
         var due = new List<Track>();
         foreach (var track in visible)
@@ -141,8 +141,6 @@ public sealed class CameraPipeline : IDisposable
             _extras[track.Id].LastSampleFrame = frame.Number;
             _album.AddCrop(_cameraId, track.Id, frame.Image, track.Box);
         }
-        await Task.CompletedTask;
-        ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>
@@ -217,8 +215,6 @@ public sealed class CameraPipeline : IDisposable
         Stats.Events++;
         await _sink.PublishAsync(e, ct);
     }
-
-    public void Dispose() { }
 }
 
 /// <summary>Counters of one camera's replay, for the summary.</summary>
