@@ -12,25 +12,20 @@ public sealed record TrackerOptions(
     int MinHits = 3,
     int MaxLostFrames = 30);
 
-/// <summary>What one tracker update changed.</summary>
-public sealed record TrackerStep(
-    IReadOnlyList<Track> Confirmed,
-    IReadOnlyList<Track> Ended,
-    IReadOnlyList<Track> Live);
-
 /// <summary>
 /// Frame-to-frame association by box overlap: each detection is matched greedily (highest IoU
 /// first) to a track's constant-velocity prediction. Simple and fast; it loses identities in long
 /// occlusions, which the global identity resolver then recovers by appearance.
 /// </summary>
-public sealed class IouTracker(TrackerOptions options)
+public sealed class IouTracker(TrackerOptions options) : ITracker
 {
     private readonly List<Track> _tracks = [];
     private int _nextId = 1;
 
     public TrackerOptions Options { get; } = options;
 
-    public TrackerStep Update(IReadOnlyList<Detection> detections, long frame)
+    /// <param name="appearance">Ignored: this tracker associates by overlap only.</param>
+    public TrackerStep Update(IReadOnlyList<Detection> detections, long frame, IReadOnlyList<float[]?>? appearance = null)
     {
         var candidates = detections.Where(d => d.Score >= Options.MinDetectionScore).ToList();
         var pairs = new List<(float IoU, int Track, int Detection)>();

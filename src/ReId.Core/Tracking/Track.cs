@@ -33,6 +33,13 @@ public sealed class Track
     /// <summary>The appearance gathered from this track's crops.</summary>
     public Tracklet Appearance { get; } = new();
 
+    /// <summary>
+    /// The tracker's own running appearance (exponential moving average of the matched detections'
+    /// embeddings, L2-normalised), used to associate detections; null until one arrives. Separate
+    /// from <see cref="Appearance"/>, which is the quality-weighted tracklet used for identity.
+    /// </summary>
+    public float[]? AppearanceFeature { get; internal set; }
+
     // Identity state, owned by the pipeline that resolves identities.
     public string? PersonId { get; set; }
     public float? Similarity { get; set; }
