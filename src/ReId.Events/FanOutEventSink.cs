@@ -31,8 +31,15 @@ public sealed class FanOutEventSink(IReadOnlyList<IEventSink> sinks) : IEventSin
         if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
     }
 
+    /// <summary>Disposes every sink, even when one throws (each may hold a file or a producer).</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var s in sinks) await s.DisposeAsync();
+        Exception? first = null;
+        foreach (var s in sinks)
+        {
+            try { await s.DisposeAsync(); }
+            catch (Exception ex) { first ??= ex; }
+        }
+        if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
     }
 }
