@@ -76,7 +76,7 @@ public static class ReplayCommand
                 var resolver = new IdentityResolver(gallery, stages.ResolverOptions(parse, embedder), embedder.Metadata.Id,
                     loggers.CreateLogger<IdentityResolver>());
                 var settings = new ReplaySettings(outDir, max, !parse.GetValue(noVideo), parse.GetValue(workerId)!,
-                    new TrackerOptions(), new PipelineOptions());
+                    stages.TrackerFactory(parse), new PipelineOptions());
                 var summary = await RunWithProgressAsync(cameras, embedder, gallery, sink, resolver, settings, logger, token);
                 PrintSummary(summary, outDir);
                 return ExitCodes.Ok;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using ReId.Core.Events;
 using ReId.Core.Gallery;
 using ReId.Core.Identity;
+using ReId.Core.Tracking;
 using ReId.Events;
 using ReId.Gallery;
 using ReId.Inference;
@@ -25,6 +26,7 @@ public sealed class StageOptions
     public readonly Option<string?> DetectorModel = new("--detector-model") { Description = "YOLOv8/YOLO11 ONNX export for --detector onnx" };
     public readonly Option<string[]> Detections = new("--detections") { Description = "MOTChallenge det.txt public detections, one per input in order (replaces the detector)", AllowMultipleArgumentsPerToken = true };
     public readonly Option<double> HogUpscale = new("--hog-upscale") { Description = "Upscale frames before HOG: it misses people under ~128 px (slower by the square)", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<string> Tracker = new("--tracker") { Description = "byte (Kalman + two-stage ByteTrack association, default) or iou (greedy overlap)", DefaultValueFactory = _ => "byte" };
     public readonly Option<string> Gallery = new("--gallery") { Description = "embedded (exact search, persisted to --gallery-path) or qdrant", DefaultValueFactory = _ => "embedded" };
     public readonly Option<string?> GalleryPath = new("--gallery-path") { Description = "Embedded gallery file; share it between replays to recognise people again (default: OUT/gallery.bin)" };
     public readonly Option<string> Qdrant = new("--qdrant") { Description = "Qdrant gRPC URL", DefaultValueFactory = _ => "http://localhost:6334" };
@@ -36,7 +38,7 @@ public sealed class StageOptions
 
     public void AddTo(Command command, bool withEvents)
     {
-        foreach (var o in new Option[] { Model, Device, MatchThreshold, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantApiKey, QdrantCollection })
+        foreach (var o in new Option[] { Model, Device, MatchThreshold, Tracker, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantApiKey, QdrantCollection })
             command.Options.Add(o);
         if (withEvents)
             foreach (var o in new Option[] { Events, Kafka, Topic })
@@ -71,6 +73,18 @@ public sealed class StageOptions
             default:
                 throw new UserInputException($"--detector '{kind}' is unknown; use hog or onnx (or --detections FILE)");
         }
+    }
+
+    /// <summary>A factory, since every camera needs its own tracker.</summary>
+    public Func<ITracker> TrackerFactory(ParseResult parse)
+    {
+        string kind = parse.GetValue(Tracker)!.ToLowerInvariant();
+        return kind switch
+        {
+            "byte" => () => new ByteTracker(new ByteTrackerOptions()),
+            "iou" => () => new IouTracker(new TrackerOptions()),
+            _ => throw new UserInputException($"--tracker '{kind}' is unknown; use byte or iou"),
+        };
     }
 
     public IdentityResolverOptions ResolverOptions(ParseResult parse, Embedder embedder)

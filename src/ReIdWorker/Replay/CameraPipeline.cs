@@ -30,7 +30,7 @@ public sealed class CameraPipeline
 {
     private readonly string _cameraId;
     private readonly string _source;
-    private readonly IouTracker _tracker;
+    private readonly ITracker _tracker;
     private readonly Embedder _embedder;
     private readonly IdentityResolver _resolver;
     private readonly LiveIdentities _live;
@@ -52,13 +52,13 @@ public sealed class CameraPipeline
         public DateTimeOffset LastSeen;
     }
 
-    public CameraPipeline(string cameraId, string source, TrackerOptions trackerOptions, Embedder embedder,
+    public CameraPipeline(string cameraId, string source, ITracker tracker, Embedder embedder,
         IdentityResolver resolver, LiveIdentities live, IEventSink sink, IdentityAlbum album,
         PipelineOptions options, string workerId)
     {
         _cameraId = cameraId;
         _source = source;
-        _tracker = new IouTracker(trackerOptions);
+        _tracker = tracker;
         _embedder = embedder;
         _resolver = resolver;
         _live = live;

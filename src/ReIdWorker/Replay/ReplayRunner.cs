@@ -15,12 +15,13 @@ using ReId.Vision.Imaging;
 namespace ReIdWorker.Replay;
 
 /// <summary>Settings of one replay.</summary>
+/// <param name="NewTracker">Makes each camera's own tracker.</param>
 public sealed record ReplaySettings(
     string OutputDirectory,
     long? MaxFrames,
     bool WriteVideo,
     string WorkerId,
-    TrackerOptions Tracker,
+    Func<ITracker> NewTracker,
     PipelineOptions Pipeline);
 
 /// <summary>
@@ -152,7 +153,7 @@ public sealed class ReplayRunner(
         var run = new CameraRun
         {
             Camera = camera,
-            Pipeline = new CameraPipeline(camera.CameraId, camera.Source.Source, settings.Tracker, embedder, resolver,
+            Pipeline = new CameraPipeline(camera.CameraId, camera.Source.Source, settings.NewTracker(), embedder, resolver,
                 live, sink, album, settings.Pipeline, settings.WorkerId),
             Frames = channel.Reader,
             Reader = Task.CompletedTask,
