@@ -188,12 +188,7 @@ public sealed class ByteTracker : ITracker
     {
         t.Motion = _filter.Update(t.Motion, BoxMeasurement.FromBox(detection.Box));
         var track = t.Track;
-        track.Box = detection.Box;
-        track.Score = detection.Score;
-        track.LastSeenFrame = frame;
-        track.Hits++;
-        track.ConsecutiveHits++;
-        track.SeenInLastUpdate = true;
+        track.RecordMatch(detection, frame);
         track.AppearanceFeature = Blend(track.AppearanceFeature, feature, Options.AppearanceMomentum);
         switch (track.State)
         {

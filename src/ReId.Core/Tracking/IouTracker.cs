@@ -119,11 +119,6 @@ public sealed class IouTracker(TrackerOptions options) : ITracker
         const float alpha = 0.4f;
         track.VelocityX = track.Hits == 1 ? vx : alpha * vx + (1 - alpha) * track.VelocityX;
         track.VelocityY = track.Hits == 1 ? vy : alpha * vy + (1 - alpha) * track.VelocityY;
-        track.Box = detection.Box;
-        track.Score = detection.Score;
-        track.LastSeenFrame = frame;
-        track.Hits++;
-        track.ConsecutiveHits++;
-        track.SeenInLastUpdate = true;
+        track.RecordMatch(detection, frame);
     }
 }

@@ -47,6 +47,17 @@ public sealed class Track
     /// <summary>Per-track counter of published events (the event sequence number).</summary>
     public int EventSequence { get; set; }
 
+    /// <summary>Records that <paramref name="detection"/> was matched to this track in <paramref name="frame"/>.</summary>
+    internal void RecordMatch(Detection detection, long frame)
+    {
+        Box = detection.Box;
+        Score = detection.Score;
+        LastSeenFrame = frame;
+        Hits++;
+        ConsecutiveHits++;
+        SeenInLastUpdate = true;
+    }
+
     internal Box Predict(long frame)
     {
         long dt = frame - LastSeenFrame;
