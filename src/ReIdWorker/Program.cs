@@ -2,6 +2,7 @@ using System.CommandLine;
 using ReIdWorker.Cli;
 
 // reid: the person re-identification worker. Subcommands: replay (recorded footage),
+// eval-mot (MOTChallenge metrics),
 // bench (per-stage throughput), doctor (environment checks).
 var verbose = new Option<bool>("--verbose", "-v") { Description = "Log details and show stack traces", Recursive = true };
 var root = new RootCommand("ReIdWorker: detect, track and re-identify people across cameras and time.")
@@ -9,6 +10,7 @@ var root = new RootCommand("ReIdWorker: detect, track and re-identify people acr
     ReplayCommand.Create(verbose),
     BenchCommand.Create(verbose),
     DoctorCommand.Create(verbose),
+    EvalMotCommand.Create(verbose),
 };
 root.Options.Add(verbose);
 return await root.Parse(args).InvokeAsync();
