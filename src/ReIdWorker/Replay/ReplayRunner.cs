@@ -78,7 +78,12 @@ public sealed class ReplayRunner(
         try
         {
             foreach (var camera in cameras)
+            {
                 runs.Add(StartCamera(camera, live, album, stop.Token));
+                logger.LogInformation("Replaying {Source} as camera {CameraId} ({Width}x{Height} at {Fps:0.##} fps) with {Detector}",
+                    camera.Source.Source, camera.CameraId, camera.Source.Info.Width, camera.Source.Info.Height,
+                    camera.Source.Info.FramesPerSecond, camera.Detector.Name);
+            }
 
             long done = 0;
             long? expected = ExpectedFrames();
@@ -111,6 +116,8 @@ public sealed class ReplayRunner(
             await gallery.SaveAsync(ct);
             IdentitySheet.Write(Path.Combine(settings.OutputDirectory, "identities.png"), album.Rows());
             var summary = Summarise(runs, album, wall.Elapsed.TotalSeconds, await gallery.CountAsync(ct));
+            logger.LogInformation("Replayed {Frames} frames in {Seconds:0.0} s: {Tracks} tracks, {Identities} identities, {Events} events",
+                summary.Frames, summary.WallSeconds, summary.Tracks, summary.Identities, summary.Events);
             await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "summary.json"),
                 JsonSerializer.Serialize(summary, SummaryJson.Options), ct);
             return summary;
