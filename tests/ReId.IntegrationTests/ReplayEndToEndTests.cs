@@ -133,6 +133,26 @@ public class ReplayEndToEndTests(ReplayFixture fx) : IClassFixture<ReplayFixture
     }
 
     [Fact]
+    public void Report_has_a_card_per_identity_with_real_crops_and_a_bar_per_track()
+    {
+        string html = File.ReadAllText(Path.Combine(fx.First.Directory, "report.html"));
+        var identified = fx.First.Events.Where(e => e.Type == TrackEventType.Ended && e.PersonId is not null).ToList();
+        foreach (var person in identified.GroupBy(e => e.PersonId!))
+        {
+            int start = html.IndexOf($"<section class=\"card\" id=\"{person.Key}\"", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"no card for {person.Key}");
+            string card = html[start..html.IndexOf("</section>", start, StringComparison.Ordinal)];
+            Assert.Equal(person.Count(), System.Text.RegularExpressions.Regex.Matches(card, "class=\"sighting\"").Count);
+            var images = System.Text.RegularExpressions.Regex.Matches(card, "data:image/jpeg;base64,([A-Za-z0-9+/=]+)");
+            Assert.NotEmpty(images);
+            using var crop = Cv2.ImDecode(Convert.FromBase64String(images[0].Groups[1].Value), ImreadModes.Color);
+            Assert.Equal((64, 128), (crop.Width, crop.Height));
+        }
+        Assert.Equal(fx.First.Summary.GetProperty("identities").GetInt32(),
+            System.Text.RegularExpressions.Regex.Matches(html, "<section class=\"card\"").Count);
+    }
+
+    [Fact]
     public void A_second_replay_with_the_same_gallery_recognises_the_people()
     {
         Assert.True(fx.AgainRun.ExitCode == 0, fx.AgainRun.ToString());

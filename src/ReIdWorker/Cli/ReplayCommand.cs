@@ -78,7 +78,7 @@ public static class ReplayCommand
                 var settings = new ReplaySettings(outDir, max, !parse.GetValue(noVideo), parse.GetValue(workerId)!,
                     stages.TrackerFactory(parse), new PipelineOptions());
                 var summary = await RunWithProgressAsync(cameras, embedder, gallery, sink, resolver, settings, logger, token);
-                PrintSummary(summary, outDir);
+                PrintSummary(summary, outDir, settings.WriteVideo);
                 return ExitCodes.Ok;
             }
             finally
@@ -117,12 +117,13 @@ public static class ReplayCommand
         return summary!;
     }
 
-    private static void PrintSummary(ReplaySummary s, string outDir)
+    private static void PrintSummary(ReplaySummary s, string outDir, bool writeVideo)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"replayed {s.Frames} frames from {s.Cameras.Count} camera(s) in {s.WallSeconds:0.0} s ({s.Throughput.EndToEndFps:0.0} frames/s)"));
         Console.WriteLine($"  {s.Tracks} tracks, {s.Identities} identities, {s.Events} events; model {s.Model} on {s.ExecutionProvider}, detector {s.Detector}");
-        Console.WriteLine($"  results in {Path.GetFullPath(outDir)}: events.jsonl, identities.png, summary.json, <camera>/tracks.txt, <camera>/annotated.avi");
+        Console.WriteLine($"  results in {Path.GetFullPath(outDir)}: report.html, identities.png, events.jsonl, summary.json, <camera>/tracks.txt" +
+            (writeVideo ? ", <camera>/annotated.avi" : ""));
     }
 
     private static DateTimeOffset? ParseStartTime(string? text)

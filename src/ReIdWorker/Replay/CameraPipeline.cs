@@ -166,7 +166,7 @@ public sealed class CameraPipeline
         track.Similarity = decision.Similarity;
         _live.Acquire(decision.PersonId);
         _extras[track.Id].SamplesAtIdentification = track.Appearance.Count;
-        _album.Assign(_cameraId, track.Id, decision.PersonId, decision.IsNew);
+        _album.Assign(_cameraId, track.Id, decision.PersonId);
         if (decision.IsNew) Stats.NewIdentities++; else Stats.Reidentified++;
         await _resolver.AddExemplarAsync(decision.PersonId, tracklet, _cameraId, frame.Timestamp, ct);
         await EmitAsync(track, TrackEventType.Identified, frame, ct);

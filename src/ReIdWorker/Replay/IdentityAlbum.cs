@@ -4,6 +4,17 @@ using ReId.Vision.Imaging;
 
 namespace ReIdWorker.Replay;
 
+/// <summary>One track of a person: which camera, and from when to when it was seen.</summary>
+public sealed record Sighting(string CameraId, int TrackId, DateTimeOffset From, DateTimeOffset To);
+
+/// <summary>What the replay learned about one global identity, for the sheet and the report.</summary>
+public sealed record IdentityEntry(string PersonId, IReadOnlyList<Mat> Crops, IReadOnlyList<Sighting> Sightings, int Tracks)
+{
+    public IEnumerable<string> Cameras => Sightings.Select(s => s.CameraId).Distinct().Order(StringComparer.Ordinal);
+    public DateTimeOffset? FirstSeen => Sightings.Count == 0 ? null : Sightings.Min(s => s.From);
+    public DateTimeOffset? LastSeen => Sightings.Count == 0 ? null : Sightings.Max(s => s.To);
+}
+
 /// <summary>
 /// Collects, for the identity sheet, thumbnails of each global identity and where and when it was
 /// seen. Tracks gather thumbnails before they are identified; identification hands them over.
@@ -16,10 +27,8 @@ public sealed class IdentityAlbum : IDisposable
     private sealed class Person
     {
         public readonly List<Mat> Crops = [];
-        public readonly SortedSet<string> Cameras = new(StringComparer.Ordinal);
+        public readonly List<Sighting> Sightings = [];
         public int Tracks;
-        public DateTimeOffset? FirstSeen, LastSeen;
-        public bool Reidentified;
     }
 
     private readonly Dictionary<(string Camera, int Track), List<Mat>> _pending = [];
@@ -41,15 +50,13 @@ public sealed class IdentityAlbum : IDisposable
         if (list.Count < ThumbsPerTrack) list.Add(IdentitySheet.Thumbnail(frame, box));
     }
 
-    public void Assign(string camera, int track, string personId, bool isNew)
+    public void Assign(string camera, int track, string personId)
     {
         if (!_people.TryGetValue(personId, out var person))
         {
             _people[personId] = person = new Person();
             _order.Add(personId);
         }
-        if (!isNew) person.Reidentified = true;
-        person.Cameras.Add(camera);
         person.Tracks++;
         _assigned[(camera, track)] = personId;
         if (_pending.Remove((camera, track), out var crops))
@@ -66,16 +73,17 @@ public sealed class IdentityAlbum : IDisposable
         if (_pending.Remove((camera, track), out var crops))
             foreach (var c in crops) c.Dispose();
         if (!_assigned.Remove((camera, track), out var personId)) return;
-        var person = _people[personId];
-        person.FirstSeen = person.FirstSeen is { } f && f < first ? f : first;
-        person.LastSeen = person.LastSeen is { } l && l > last ? l : last;
+        _people[personId].Sightings.Add(new Sighting(camera, track, first, last));
     }
 
-    public IReadOnlyList<IdentityRow> Rows() => _order.Select(id =>
+    /// <summary>Identities in order of first identification. Crops stay owned by the album.</summary>
+    public IReadOnlyList<IdentityEntry> Entries() =>
+        _order.Select(id => new IdentityEntry(id, _people[id].Crops, _people[id].Sightings, _people[id].Tracks)).ToList();
+
+    public IReadOnlyList<IdentityRow> Rows() => Entries().Select(e =>
     {
-        var p = _people[id];
-        string when = p.FirstSeen is { } f && p.LastSeen is { } l ? $"{f:HH:mm:ss}-{l:HH:mm:ss}" : "";
-        return new IdentityRow(id, $"{p.Tracks} track(s)\n{string.Join(",", p.Cameras)}\n{when}", p.Crops);
+        string when = e.FirstSeen is { } f && e.LastSeen is { } l ? $"{f:HH:mm:ss}-{l:HH:mm:ss}" : "";
+        return new IdentityRow(e.PersonId, $"{e.Tracks} track(s)\n{string.Join(",", e.Cameras)}\n{when}", e.Crops);
     }).ToList();
 
     public void Dispose()

@@ -120,6 +120,7 @@ public sealed class ReplayRunner(
                 summary.Frames, summary.WallSeconds, summary.Tracks, summary.Identities, summary.Events);
             await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "summary.json"),
                 JsonSerializer.Serialize(summary, SummaryJson.Options), ct);
+            IdentityReport.Write(Path.Combine(settings.OutputDirectory, "report.html"), summary, album.Entries());
             return summary;
         }
         finally
