@@ -153,6 +153,29 @@ public class ReplayEndToEndTests(ReplayFixture fx) : IClassFixture<ReplayFixture
     }
 
     [Fact]
+    public async Task Retention_forgets_old_exemplars_before_replaying()
+    {
+        // The fixture's gallery holds people seen in 2009 (media time); a 30-day retention forgets them.
+        string gallery = Path.Combine(fx.Root, "retention-gallery.bin");
+        File.Copy(fx.Gallery, gallery);
+        string outDir = Path.Combine(fx.Root, "retention");
+        long stored;
+        await using (var g = new ReId.Gallery.EmbeddedGallery(gallery))
+        {
+            await g.EnsureReadyAsync(512, CancellationToken.None);
+            stored = await g.CountAsync(CancellationToken.None);
+        }
+        Assert.True(stored > 0);
+        var r = ReidProcess.Run(TimeSpan.FromMinutes(3), "replay", SampleFootage.VtestAvi, "--out", outDir, "--max-frames", "20",
+            "--no-video", "--gallery-path", gallery, "--retention-days", "30", "--start-time", "2009-03-12T09:00:00Z", "--verbose");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"Retention: forgot {stored} exemplar(s) seen more than 30 day(s) ago", r.StdErr);
+        // The first identification met an empty gallery: nobody from the earlier replays is left to match.
+        var first = new ReplayOutput(outDir).Events.First(e => e.Type == TrackEventType.Identified);
+        Assert.Null(first.Similarity);
+    }
+
+    [Fact]
     public void A_second_replay_with_the_same_gallery_recognises_the_people()
     {
         Assert.True(fx.AgainRun.ExitCode == 0, fx.AgainRun.ToString());

@@ -26,12 +26,13 @@ public static class ReplayCommand
         var startTime = new Option<string?>("--start-time") { Description = "ISO 8601 wall-clock time of each input's first frame (default: the file's modification time)" };
         var maxFrames = new Option<long?>("--max-frames") { Description = "Stop each input after N frames" };
         var noVideo = new Option<bool>("--no-video") { Description = "Skip the annotated videos (faster)" };
+        var retention = new Option<double?>("--retention-days") { Description = "Before replaying, forget gallery exemplars seen more than N days ago (embeddings of people are biometric data)" };
         var workerId = new Option<string>("--worker-id") { Description = "Worker id written into events", DefaultValueFactory = _ => Environment.MachineName };
         var stages = new StageOptions();
 
         var command = new Command("replay", "Process recorded footage as fast as possible, losslessly, with media timestamps")
         {
-            inputs, output, cameraIds, startTime, maxFrames, noVideo, workerId,
+            inputs, output, cameraIds, startTime, maxFrames, noVideo, retention, workerId,
         };
         stages.AddTo(command, withEvents: true);
 
@@ -70,6 +71,12 @@ public static class ReplayCommand
                 using var embedder = stages.OpenEmbedder(parse, logger);
                 await using var gallery = stages.CreateGallery(parse, Path.Combine(outDir, "gallery.bin"));
                 await gallery.EnsureReadyAsync(embedder.Dimension, token);
+                if (parse.GetValue(retention) is { } days)
+                {
+                    if (days <= 0) throw new UserInputException($"--retention-days must be positive, got {days}");
+                    int purged = await gallery.PurgeSeenBeforeAsync(DateTimeOffset.UtcNow.AddDays(-days), token);
+                    logger.LogInformation("Retention: forgot {Purged} exemplar(s) seen more than {Days} day(s) ago", purged, days);
+                }
                 await using var sink = stages.CreateEventSink(parse, Path.Combine(outDir, "events.jsonl"), loggers);
                 await sink.CheckReadyAsync(token);
 
