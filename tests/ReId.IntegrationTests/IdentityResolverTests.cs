@@ -95,4 +95,35 @@ public class IdentityResolverTests : IAsyncLifetime
         var d = await _resolver.ResolveAsync(Unit(1, 0, 0, 0), [], "s", CancellationToken.None);
         Assert.True(d.IsNew); // embeddings of different models are not comparable
     }
+
+    [Fact]
+    public async Task Reconsideration_switches_only_when_another_identity_is_clearly_better()
+    {
+        await _resolver.AddExemplarAsync("p-early", Unit(1, 0.2f, 0, 0), "cam1", Now, CancellationToken.None);
+        await _resolver.AddExemplarAsync("p-known", Unit(1, 0.6f, 0, 0), "cam1", Now, CancellationToken.None);
+        // The fuller tracklet is closer to p-known (0.999) than to its own early identity (0.94).
+        var fuller = Unit(1, 0.62f, 0, 0);
+        var better = await _resolver.ReconsiderAsync(fuller, "p-early", ["p-early"], CancellationToken.None);
+        Assert.Equal("p-known", better!.PersonId);
+        // A near tie (within the switch margin) keeps the identity.
+        var tie = await _resolver.ReconsiderAsync(Unit(1, 0.4f, 0, 0), "p-early", ["p-early"], CancellationToken.None);
+        Assert.Null(tie);
+        // A better identity that is on another live track is not taken.
+        Assert.Null(await _resolver.ReconsiderAsync(fuller, "p-early", ["p-early", "p-known"], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Merging_relabels_every_exemplar_of_the_absorbed_identity()
+    {
+        await _resolver.AddExemplarAsync("p-dup", Unit(1, 0, 0, 0), "cam1", Now, CancellationToken.None);
+        await _resolver.AddExemplarAsync("p-dup", Unit(0, 1, 0, 0), "cam2", Now, CancellationToken.None);
+        await _resolver.AddExemplarAsync("p-real", Unit(0, 0, 1, 0), "cam1", Now, CancellationToken.None);
+        await _resolver.MergeAsync("p-dup", "p-real", CancellationToken.None);
+        Assert.Empty(await _gallery.GetExemplarsAsync("p-dup", CancellationToken.None));
+        var real = await _gallery.GetExemplarsAsync("p-real", CancellationToken.None);
+        Assert.Equal(3, real.Count);
+        Assert.Contains(real, e => e.CameraId == "cam2");
+        var d = await _resolver.ResolveAsync(Unit(0, 1, 0, 0), [], "s", CancellationToken.None);
+        Assert.Equal("p-real", d.PersonId); // the merged appearance now finds the surviving identity
+    }
 }

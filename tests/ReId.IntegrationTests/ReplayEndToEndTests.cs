@@ -75,10 +75,17 @@ public class ReplayEndToEndTests(ReplayFixture fx) : IClassFixture<ReplayFixture
             Assert.Equal(TrackEventType.Started, list[0].Type);
             Assert.Equal(TrackEventType.Ended, list[^1].Type); // the replay ends every track it started
             Assert.True(list.Zip(list.Skip(1)).All(p => p.First.Frame <= p.Second.Frame));
+            // Each identification (the first, then any revision) carries the next revision number,
+            // and every later event of the track carries that identity until the next one.
             var identified = list.Where(e => e.Type == TrackEventType.Identified).ToList();
-            Assert.True(identified.Count <= 1);
-            if (identified.Count == 1)
-                Assert.All(list.SkipWhile(e => e.Type != TrackEventType.Identified), e => Assert.Equal(identified[0].PersonId, e.PersonId));
+            Assert.Equal(Enumerable.Range(0, identified.Count), identified.Select(e => e.IdentityRevision));
+            string? person = null;
+            foreach (var e in list)
+            {
+                if (e.Type == TrackEventType.Identified) person = e.PersonId;
+                else if (e.Type == TrackEventType.IdentityMerged) Assert.NotEqual(e.PersonId, e.MergedPersonId);
+                else Assert.Equal(person, e.PersonId);
+            }
         }
         Assert.Contains(events, e => e.Type == TrackEventType.Identified);
         // Media timestamps: frame N is (N-1)/fps after the start time (vtest is 10 fps).

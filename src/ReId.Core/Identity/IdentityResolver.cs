@@ -9,10 +9,15 @@ namespace ReId.Core.Identity;
 /// <param name="MatchThreshold">Minimum cosine similarity to an exemplar to reuse its identity.</param>
 /// <param name="MaxExemplarsPerIdentity">Cap on stored exemplars per person.</param>
 /// <param name="RedundantSimilarity">A new exemplar this similar to a stored one adds nothing.</param>
+/// <param name="SwitchMargin">
+/// When a track's fuller appearance is reconsidered, another identity must beat the track's own by
+/// this much similarity to take over: identities should not flap between near ties.
+/// </param>
 public sealed record IdentityResolverOptions(
     float MatchThreshold = 0.75f,
     int MaxExemplarsPerIdentity = 8,
-    float RedundantSimilarity = 0.97f);
+    float RedundantSimilarity = 0.97f,
+    float SwitchMargin = 0.02f);
 
 /// <summary>The outcome of resolving a tracklet: which person and how sure.</summary>
 /// <param name="Similarity">Similarity of the best exemplar; null for a new identity.</param>
@@ -41,6 +46,38 @@ public sealed class IdentityResolver(IGallery gallery, IdentityResolverOptions o
             return new IdentityDecision(best.PersonId, best.Similarity, IsNew: false);
         }
         return new IdentityDecision(NewPersonId(newIdSeed), null, IsNew: true);
+    }
+
+    /// <summary>
+    /// Looks again at a track identified early (from a few crops) now that its appearance is better
+    /// known. Returns the identity it should carry instead of <paramref name="current"/>, or null to
+    /// keep it: another identity must match above the threshold and beat the track's own identity
+    /// by <see cref="IdentityResolverOptions.SwitchMargin"/>.
+    /// </summary>
+    public async Task<IdentityDecision?> ReconsiderAsync(float[] tracklet, string current, IReadOnlyCollection<string> busyPersonIds,
+        CancellationToken ct)
+    {
+        var matches = await gallery.SearchAsync(
+            new GalleryQuery(tracklet, modelVersion, Limit: 20, Options.MatchThreshold, busyPersonIds.Where(id => id != current).ToList()), ct);
+        float own = matches.Where(m => m.PersonId == current).Select(m => m.Similarity).DefaultIfEmpty(float.NegativeInfinity).Max();
+        var other = matches.FirstOrDefault(m => m.PersonId != current);
+        if (other is null || other.Similarity < own + Options.SwitchMargin) return null;
+        logger.LogDebug("Reconsidered {Current} as {PersonId} ({Similarity:0.000} vs {Own:0.000})", current, other.PersonId, other.Similarity, own);
+        return new IdentityDecision(other.PersonId, other.Similarity, IsNew: false);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="absorbed"/> part of <paramref name="survivor"/>: its exemplars are
+    /// relabelled, so later searches find the one person under one id. History is not rewritten:
+    /// callers publish an identity.merged event for consumers to follow.
+    /// </summary>
+    public async Task MergeAsync(string absorbed, string survivor, CancellationToken ct)
+    {
+        var exemplars = await gallery.GetExemplarsAsync(absorbed, ct);
+        if (exemplars.Count == 0) return;
+        await gallery.RemoveAsync(exemplars.Select(e => e.Id).ToList(), ct);
+        foreach (var e in exemplars)
+            await AddExemplarAsync(survivor, e.Embedding, e.CameraId, e.SeenAt, ct);
     }
 
     /// <summary>

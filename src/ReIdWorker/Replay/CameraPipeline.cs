@@ -48,6 +48,10 @@ public sealed class CameraPipeline
         public long? LastSampleFrame;
         public long LastUpdateFrame;
         public int SamplesAtIdentification;
+        /// <summary>The track's identity was created for it (nobody in the gallery matched).</summary>
+        public bool CreatedIdentity;
+        /// <summary>The early identity was looked at again with the fuller appearance.</summary>
+        public bool Reconsidered;
         public DateTimeOffset FirstSeen;
         public DateTimeOffset LastSeen;
     }
@@ -91,9 +95,11 @@ public sealed class CameraPipeline
 
         foreach (var track in visible)
         {
+            var extras = _extras[track.Id];
             if (track.PersonId is null && track.Appearance.Count >= _options.SamplesToIdentify)
                 await IdentifyAsync(track, frame, ct);
-            var extras = _extras[track.Id];
+            else if (track.PersonId is not null && !extras.Reconsidered && track.Appearance.Count >= _options.MaxSamples)
+                await ReconsiderAsync(track, frame, ct);
             if (frame.Number - extras.LastUpdateFrame >= _options.UpdateEvery)
             {
                 extras.LastUpdateFrame = frame.Number;
@@ -166,10 +172,50 @@ public sealed class CameraPipeline
         track.Similarity = decision.Similarity;
         _live.Acquire(decision.PersonId);
         _extras[track.Id].SamplesAtIdentification = track.Appearance.Count;
+        _extras[track.Id].CreatedIdentity = decision.IsNew;
         _album.Assign(_cameraId, track.Id, decision.PersonId);
         if (decision.IsNew) Stats.NewIdentities++; else Stats.Reidentified++;
         await _resolver.AddExemplarAsync(decision.PersonId, tracklet, _cameraId, frame.Timestamp, ct);
         await EmitAsync(track, TrackEventType.Identified, frame, ct);
+    }
+
+    /// <summary>
+    /// A track is identified early, from a few crops, so consumers get an id quickly; once its
+    /// appearance is well known (or it ends) the decision is checked again. If another identity now
+    /// fits clearly better, the track changes identity (track.identified with the next revision).
+    /// If the track's first identity was created by it alone, that identity was a duplicate of a
+    /// known person: it is merged into the other (identity.merged), in the gallery too.
+    /// </summary>
+    private async Task ReconsiderAsync(Track track, Frame frame, CancellationToken ct)
+    {
+        var extras = _extras[track.Id];
+        extras.Reconsidered = true;
+        float[] tracklet = track.Appearance.Mean()!;
+        string current = track.PersonId!;
+        var better = await _resolver.ReconsiderAsync(tracklet, current, _live.Snapshot(), ct);
+        if (better is not null)
+        {
+            _live.Release(current);
+            _live.Acquire(better.PersonId);
+            track.PersonId = better.PersonId;
+            track.Similarity = better.Similarity;
+            track.IdentityRevision++;
+            if (extras.CreatedIdentity && _album.TrackCount(current) == 1)
+            {
+                await _resolver.MergeAsync(current, better.PersonId, ct);
+                _album.Merge(current, better.PersonId);
+                Stats.Merges++;
+                await EmitAsync(track, TrackEventType.IdentityMerged, frame, ct, mergedPersonId: current);
+            }
+            else
+            {
+                _album.Reassign(_cameraId, track.Id, current, better.PersonId);
+                Stats.Revisions++;
+            }
+            extras.CreatedIdentity = false;
+            await EmitAsync(track, TrackEventType.Identified, frame, ct);
+        }
+        await _resolver.AddExemplarAsync(track.PersonId!, tracklet, _cameraId, frame.Timestamp, ct);
     }
 
     private async Task EndAsync(Track track, Frame frame, CancellationToken ct)
@@ -179,7 +225,12 @@ public sealed class CameraPipeline
         if (track.PersonId is null && track.Appearance.Count > 0)
             await IdentifyAsync(track, frame, ct);
         else if (track.PersonId is not null && track.Appearance.Count > _extras[track.Id].SamplesAtIdentification)
-            await _resolver.AddExemplarAsync(track.PersonId, track.Appearance.Mean()!, _cameraId, frame.Timestamp, ct);
+        {
+            if (_extras[track.Id].Reconsidered)
+                await _resolver.AddExemplarAsync(track.PersonId, track.Appearance.Mean()!, _cameraId, frame.Timestamp, ct);
+            else
+                await ReconsiderAsync(track, frame, ct);
+        }
 
         var extras = _extras[track.Id];
         _album.Seen(_cameraId, track.Id, extras.FirstSeen, extras.LastSeen);
@@ -188,7 +239,7 @@ public sealed class CameraPipeline
         _extras.Remove(track.Id);
     }
 
-    private async Task EmitAsync(Track track, string type, Frame frame, CancellationToken ct)
+    private async Task EmitAsync(Track track, string type, Frame frame, CancellationToken ct, string? mergedPersonId = null)
     {
         int seq = track.EventSequence++;
         var box = track.Box;
@@ -211,6 +262,7 @@ public sealed class CameraPipeline
             Source = _source,
             ModelVersion = _embedder.Metadata.Id,
             WorkerId = _workerId,
+            MergedPersonId = mergedPersonId,
         };
         Stats.Events++;
         await _sink.PublishAsync(e, ct);
@@ -229,4 +281,8 @@ public sealed class CameraStats
     public long Events;
     public int NewIdentities;
     public int Reidentified;
+    /// <summary>Tracks whose identity changed after reconsideration.</summary>
+    public int Revisions;
+    /// <summary>Identities merged into another after reconsideration.</summary>
+    public int Merges;
 }

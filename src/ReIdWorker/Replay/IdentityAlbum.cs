@@ -52,11 +52,7 @@ public sealed class IdentityAlbum : IDisposable
 
     public void Assign(string camera, int track, string personId)
     {
-        if (!_people.TryGetValue(personId, out var person))
-        {
-            _people[personId] = person = new Person();
-            _order.Add(personId);
-        }
+        var person = EnsurePerson(personId);
         person.Tracks++;
         _assigned[(camera, track)] = personId;
         if (_pending.Remove((camera, track), out var crops))
@@ -66,6 +62,45 @@ public sealed class IdentityAlbum : IDisposable
                 if (person.Crops.Count < IdentitySheet.MaxCrops) person.Crops.Add(crop);
                 else crop.Dispose();
             }
+    }
+
+    /// <summary>How many tracks have been given <paramref name="personId"/> so far.</summary>
+    public int TrackCount(string personId) => _people.TryGetValue(personId, out var p) ? p.Tracks : 0;
+
+    /// <summary>A track's identity changed; an identity left without tracks is folded into the new one.</summary>
+    public void Reassign(string camera, int track, string from, string to)
+    {
+        EnsurePerson(to).Tracks++;
+        _assigned[(camera, track)] = to;
+        var old = _people[from];
+        if (--old.Tracks == 0) Merge(from, to, countTracks: false);
+    }
+
+    /// <summary>Two identities are one person: everything of <paramref name="absorbed"/> moves to <paramref name="survivor"/>.</summary>
+    public void Merge(string absorbed, string survivor) => Merge(absorbed, survivor, countTracks: true);
+
+    private void Merge(string absorbed, string survivor, bool countTracks)
+    {
+        if (absorbed == survivor || !_people.Remove(absorbed, out var gone)) return;
+        _order.Remove(absorbed);
+        var keep = EnsurePerson(survivor);
+        if (countTracks) keep.Tracks += gone.Tracks;
+        keep.Sightings.AddRange(gone.Sightings);
+        foreach (var crop in gone.Crops)
+            if (keep.Crops.Count < IdentitySheet.MaxCrops) keep.Crops.Add(crop);
+            else crop.Dispose();
+        foreach (var key in _assigned.Where(kv => kv.Value == absorbed).Select(kv => kv.Key).ToList())
+            _assigned[key] = survivor;
+    }
+
+    private Person EnsurePerson(string personId)
+    {
+        if (!_people.TryGetValue(personId, out var person))
+        {
+            _people[personId] = person = new Person();
+            _order.Add(personId);
+        }
+        return person;
     }
 
     public void Seen(string camera, int track, DateTimeOffset first, DateTimeOffset last)

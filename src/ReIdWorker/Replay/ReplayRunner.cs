@@ -242,7 +242,7 @@ public sealed class ReplayRunner(
             {
                 var s = r.Pipeline.Stats;
                 return new CameraSummary(r.Camera.CameraId, r.Camera.Source.Source, s.Frames, s.Detections, s.Tracks,
-                    s.Crops, s.Events, s.NewIdentities, s.Reidentified);
+                    s.Crops, s.Events, s.NewIdentities, s.Reidentified, s.Revisions, s.Merges);
             }).ToList(),
             Frames = frames,
             Tracks = runs.Sum(r => r.Pipeline.Stats.Tracks),

@@ -30,7 +30,9 @@ public sealed record CameraSummary(
     [property: JsonPropertyName("crops")] long Crops,
     [property: JsonPropertyName("events")] long Events,
     [property: JsonPropertyName("newIdentities")] int NewIdentities,
-    [property: JsonPropertyName("reidentified")] int Reidentified);
+    [property: JsonPropertyName("reidentified")] int Reidentified,
+    [property: JsonPropertyName("identityRevisions")] int IdentityRevisions,
+    [property: JsonPropertyName("identityMerges")] int IdentityMerges);
 
 /// <summary>
 /// Each stage's rate over its own busy time (decode and detection run in parallel with the rest,
