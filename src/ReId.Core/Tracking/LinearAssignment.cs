@@ -7,10 +7,9 @@ public sealed record Assignment(
     IReadOnlyList<int> UnmatchedColumns);
 
 /// <summary>
-/// Optimal one-to-one assignment of rows (tracks) to columns (detections) with a cost ceiling, in
-/// O(n²·m) by shortest augmenting paths with potentials (the Hungarian method in its
-/// Jonker-Volgenant form). Greedy matching is not enough for crowds: one early cheap pair can force
-/// two expensive ones.
+/// Optimal one-to-one assignment of rows (tracks) to columns (detections) with a cost ceiling,
+/// solved by <see cref="Hungarian"/>. Greedy matching is not enough for crowds: one early cheap
+/// pair can force two expensive ones.
 /// </summary>
 public static class LinearAssignment
 {
@@ -40,7 +39,7 @@ public static class LinearAssignment
                 shifted[i, j] = c <= maxCost ? c - maxCost : 0;
             }
 
-        int[] columnOf = AssignRows(shifted);
+        int[] columnOf = Hungarian.Minimize(shifted); // n <= m: every row gets a column
 
         var matches = new List<(int Row, int Column)>();
         var rowMatched = new bool[rows];
@@ -58,63 +57,5 @@ public static class LinearAssignment
             matches,
             Enumerable.Range(0, rows).Where(r => !rowMatched[r]).ToList(),
             Enumerable.Range(0, columns).Where(c => !columnMatched[c]).ToList());
-    }
-
-    /// <summary>
-    /// Minimum-cost assignment of every row of an n x m matrix (n ≤ m) to a distinct column; returns
-    /// each row's column. Rows are added one at a time, each by a Dijkstra-like search for the
-    /// cheapest augmenting path in reduced costs; the potentials keep those costs non-negative.
-    /// </summary>
-    private static int[] AssignRows(double[,] cost)
-    {
-        int n = cost.GetLength(0), m = cost.GetLength(1);
-        // 1-based with column 0 as the virtual start of each search, which keeps the loop compact.
-        var rowPotential = new double[n + 1];
-        var columnPotential = new double[m + 1];
-        var rowOfColumn = new int[m + 1];
-        var previous = new int[m + 1];
-        var slack = new double[m + 1];
-        var visited = new bool[m + 1];
-
-        for (int row = 1; row <= n; row++)
-        {
-            rowOfColumn[0] = row;
-            int column = 0;
-            Array.Fill(slack, double.PositiveInfinity);
-            Array.Clear(visited);
-            do
-            {
-                visited[column] = true;
-                int i = rowOfColumn[column];
-                double delta = double.PositiveInfinity;
-                int next = 0;
-                for (int j = 1; j <= m; j++)
-                {
-                    if (visited[j]) continue;
-                    double reduced = cost[i - 1, j - 1] - rowPotential[i] - columnPotential[j];
-                    if (reduced < slack[j]) { slack[j] = reduced; previous[j] = column; }
-                    if (slack[j] < delta) { delta = slack[j]; next = j; }
-                }
-                for (int j = 0; j <= m; j++)
-                {
-                    if (visited[j]) { rowPotential[rowOfColumn[j]] += delta; columnPotential[j] -= delta; }
-                    else slack[j] -= delta;
-                }
-                column = next;
-            } while (rowOfColumn[column] != 0);
-
-            // Flip the augmenting path back to the start.
-            do
-            {
-                int before = previous[column];
-                rowOfColumn[column] = rowOfColumn[before];
-                column = before;
-            } while (column != 0);
-        }
-
-        var columnOfRow = new int[n];
-        for (int j = 1; j <= m; j++)
-            if (rowOfColumn[j] != 0) columnOfRow[rowOfColumn[j] - 1] = j - 1;
-        return columnOfRow;
     }
 }

@@ -1,10 +1,11 @@
-namespace ReId.Core.Evaluation;
+namespace ReId.Core;
 
 /// <summary>
 /// Minimum-cost assignment on a dense rectangular matrix (Kuhn-Munkres with potentials, O(n^2 m)), the
 /// counterpart of scipy's <c>linear_sum_assignment</c> the reference evaluators call. Every row is assigned
 /// when rows &lt;= columns and every column otherwise; callers discard pairs whose score says "no match".
-/// Kept inside Evaluation so the metrics depend on nothing the tracker may change.
+/// The one assignment solver of the project: the MOT metrics and the tracker's association
+/// (<see cref="Tracking.LinearAssignment"/>) both use it, and its tests check it against brute force.
 /// </summary>
 public static class Hungarian
 {
