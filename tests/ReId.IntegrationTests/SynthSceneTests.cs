@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text.Json;
+using OpenCvSharp;
+using ReId.Vision.Synthetic;
+
+namespace ReId.IntegrationTests;
+
+/// <summary>
+/// Generates one small synthetic scene twice with the same seed and once with another, then runs the
+/// default pipeline on it and scores the tracks with eval-mot, all through the reid executable.
+/// </summary>
+public sealed class SynthSceneFixture : IDisposable
+{
+    public static readonly SceneOptions Options = new() { Cameras = 2, People = 4, Frames = 60, Width = 480, Height = 360, Seed = 7 };
+    public string Root { get; } = Directory.CreateTempSubdirectory("reid-synth-").FullName;
+    public string First => Path.Combine(Root, "first");
+    public string Again => Path.Combine(Root, "again");
+    public string OtherSeed => Path.Combine(Root, "other-seed");
+    public ReidResult FirstRun { get; }
+    public ReidResult AgainRun { get; }
+    public ReidResult OtherSeedRun { get; }
+    public ReidResult ReplayRun { get; }
+    public IReadOnlyList<ReidResult> EvalRuns { get; }
+    public string[] CameraIds { get; } = ["cam1", "cam2"];
+
+    public SynthSceneFixture()
+    {
+        string[] Args(string outDir, int seed) =>
+        [
+            "synth-scene", "--out", outDir, "--cameras", "2", "--people", "4", "--frames", "60",
+            "--width", "480", "--height", "360", "--seed", seed.ToString(CultureInfo.InvariantCulture),
+        ];
+        FirstRun = ReidProcess.Run(TimeSpan.FromMinutes(2), Args(First, Options.Seed));
+        AgainRun = ReidProcess.Run(TimeSpan.FromMinutes(2), Args(Again, Options.Seed));
+        OtherSeedRun = ReidProcess.Run(TimeSpan.FromMinutes(2), Args(OtherSeed, Options.Seed + 1));
+        ReplayRun = ReidProcess.Run(TimeSpan.FromMinutes(5),
+            ["replay", .. CameraIds.Select(c => Path.Combine(First, c, "video.avi")), "--camera-id", .. CameraIds,
+             "--out", First, "--no-video", "--start-time", "2026-01-01T12:00:00Z", "--worker-id", "test-worker"]);
+        EvalRuns = CameraIds.Select(c => ReidProcess.Run(TimeSpan.FromMinutes(2),
+            "eval-mot", "--gt", Path.Combine(First, c, "gt", "gt.txt"), "--pred", Path.Combine(First, c, "tracks.txt"),
+            "--json", Path.Combine(First, $"{c}-metrics.json"))).ToList();
+    }
+
+    public static List<GroundTruthBox> ReadGroundTruth(string file) =>
+        File.ReadAllLines(file).Select(line =>
+        {
+            var f = line.Split(',');
+            int I(int i) => int.Parse(f[i], CultureInfo.InvariantCulture);
+            Assert.Equal("1", f[6]);
+            Assert.Equal("1", f[7]);
+            return new GroundTruthBox(I(0), I(1), new Rect(I(2), I(3), I(4), I(5)), double.Parse(f[8], CultureInfo.InvariantCulture));
+        }).ToList();
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+public class SynthSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFixture>
+{
+    private static double Iou(Rect a, Rect b)
+    {
+        var i = a & b;
+        double inter = Math.Max(0, i.Width) * (double)Math.Max(0, i.Height);
+        return inter / (a.Width * (double)a.Height + b.Width * (double)b.Height - inter);
+    }
+
+    [Fact]
+    public void The_command_writes_videos_ground_truth_and_identities_and_says_so()
+    {
+        Assert.True(fx.FirstRun.ExitCode == 0, fx.FirstRun.ToString());
+        foreach (string cam in fx.CameraIds)
+        {
+            Assert.Contains($"{cam}/video.avi", fx.FirstRun.StdOut);
+            using var capture = new VideoCapture(Path.Combine(fx.First, cam, "video.avi"));
+            Assert.True(capture.IsOpened());
+            Assert.Equal(SynthSceneFixture.Options.Frames, capture.FrameCount);
+            Assert.Equal(SynthSceneFixture.Options.Width, capture.FrameWidth);
+            Assert.Equal(SynthSceneFixture.Options.Height, capture.FrameHeight);
+            Assert.NotEmpty(SynthSceneFixture.ReadGroundTruth(Path.Combine(fx.First, cam, "gt", "gt.txt")));
+        }
+        Assert.Contains("identities.json", fx.FirstRun.StdOut);
+    }
+
+    [Theory]
+    [InlineData("--cameras", "0", "cameras must be 1..16")]
+    [InlineData("--width", "50", "size must be from 160x120")]
+    [InlineData("--preview-frame", "61", "pick a frame from 1 to 60")]
+    public void Bad_options_are_refused_with_one_line_naming_the_problem(string option, string value, string message)
+    {
+        var result = ReidProcess.Run(TimeSpan.FromMinutes(1), "synth-scene", "--out", Path.Combine(fx.Root, "refused"), "--frames", "60", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.StdErr);
+        Assert.False(Directory.Exists(Path.Combine(fx.Root, "refused")));
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_scene_and_another_seed_a_different_one()
+    {
+        Assert.True(fx.AgainRun.ExitCode == 0, fx.AgainRun.ToString());
+        Assert.True(fx.OtherSeedRun.ExitCode == 0, fx.OtherSeedRun.ToString());
+        foreach (string cam in fx.CameraIds)
+        {
+            string gt = Path.Combine(cam, "gt", "gt.txt");
+            Assert.Equal(File.ReadAllBytes(Path.Combine(fx.First, gt)), File.ReadAllBytes(Path.Combine(fx.Again, gt)));
+            Assert.NotEqual(File.ReadAllBytes(Path.Combine(fx.First, gt)), File.ReadAllBytes(Path.Combine(fx.OtherSeed, gt)));
+            using var a = FirstFrame(Path.Combine(fx.First, cam, "video.avi"));
+            using var b = FirstFrame(Path.Combine(fx.Again, cam, "video.avi"));
+            using var c = FirstFrame(Path.Combine(fx.OtherSeed, cam, "video.avi"));
+            Assert.Equal(0, Cv2.Norm(a, b, NormTypes.L1));
+            Assert.True(Cv2.Norm(a, c, NormTypes.L1) > 0);
+        }
+        Assert.Equal(File.ReadAllText(Path.Combine(fx.First, "identities.json")), File.ReadAllText(Path.Combine(fx.Again, "identities.json")));
+    }
+
+    private static Mat FirstFrame(string video)
+    {
+        using var capture = new VideoCapture(video);
+        var frame = new Mat();
+        Assert.True(capture.Read(frame) && !frame.Empty(), $"cannot read {video}");
+        return frame;
+    }
+
+    [Fact]
+    public void Ground_truth_boxes_lie_inside_the_frame_and_cover_the_drawn_people()
+    {
+        var o = SynthSceneFixture.Options;
+        using var scene = new Scene(o);
+        int checkedBoxes = 0;
+        foreach (var cam in scene.Cameras)
+        {
+            var rows = SynthSceneFixture.ReadGroundTruth(Path.Combine(fx.First, cam.Id, "gt", "gt.txt"));
+            foreach (var r in rows)
+            {
+                Assert.True(r.Box.X >= 0 && r.Box.Y >= 0 && r.Box.Right <= o.Width && r.Box.Bottom <= o.Height && r.Box.Width > 0 && r.Box.Height > 0, r.ToString());
+                Assert.InRange(r.Visibility, 0, 1);
+                Assert.InRange(r.Frame, 1, o.Frames);
+            }
+            foreach (int frame in new[] { 1, 30, 60 })
+            {
+                using var withPeople = scene.Render(cam.Index, frame);
+                using var empty = scene.Render(cam.Index, frame, people: false);
+                // The file holds exactly what the renderer reports for that frame.
+                Assert.Equal(rows.Where(r => r.Frame == frame).OrderBy(r => r.PersonId).Select(r => (r.PersonId, r.Box, r.Visibility)),
+                    withPeople.Boxes.Select(b => (b.PersonId, b.Box, b.Visibility)));
+
+                using var diff = new Mat();
+                Cv2.Absdiff(withPeople.Image, empty.Image, diff);
+                foreach (var b in withPeople.Boxes.Where(b => b.Visibility >= 0.5))
+                {
+                    using var inBox = new Mat(diff, b.Box);
+                    var mean = Cv2.Mean(inBox);
+                    Assert.True(mean.Val0 + mean.Val1 + mean.Val2 > 15, $"{cam.Id} frame {frame} person {b.PersonId}: box {b.Box} looks like the background");
+                    checkedBoxes++;
+                }
+                // Outside the boxes and the slivers of people at the edges (plus the blur's reach), the frame is the empty scene, to the bit.
+                using var outside = new Mat(diff.Size(), MatType.CV_8UC1, Scalar.All(255));
+                foreach (var r in withPeople.Boxes.Select(b => b.Box).Concat(withPeople.Unannotated))
+                    Cv2.Rectangle(outside, new Rect(r.X - 6, r.Y - 6, r.Width + 12, r.Height + 12), Scalar.All(0), -1);
+                using var gray = new Mat();
+                Cv2.CvtColor(diff, gray, ColorConversionCodes.BGR2GRAY);
+                using var changedOutside = new Mat();
+                Cv2.BitwiseAnd(gray, outside, changedOutside);
+                Assert.Equal(0, Cv2.CountNonZero(changedOutside));
+            }
+        }
+        Assert.True(checkedBoxes >= 4, $"only {checkedBoxes} clearly visible people in the sampled frames");
+    }
+
+    [Fact]
+    public void People_appear_in_more_than_one_camera_and_identities_map_every_gt_track()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(fx.First, "identities.json")));
+        var tracks = doc.RootElement.GetProperty("tracks").EnumerateArray()
+            .Select(t => (Camera: t.GetProperty("camera").GetString()!, GtId: t.GetProperty("gtId").GetInt32(), Person: t.GetProperty("personId").GetInt32()))
+            .ToList();
+        Assert.Equal(SynthSceneFixture.Options.People, doc.RootElement.GetProperty("people").GetArrayLength());
+        foreach (string cam in fx.CameraIds)
+        {
+            var gtIds = SynthSceneFixture.ReadGroundTruth(Path.Combine(fx.First, cam, "gt", "gt.txt")).Select(r => r.PersonId).Distinct().Order();
+            Assert.Equal(gtIds, tracks.Where(t => t.Camera == cam).Select(t => t.GtId).Order());
+        }
+        var multiCamera = tracks.GroupBy(t => t.Person).Where(g => g.Select(t => t.Camera).Distinct().Count() > 1).ToList();
+        Assert.NotEmpty(multiCamera);
+    }
+
+    [Fact]
+    public void People_cross_and_occlude_each_other()
+    {
+        bool overlap = false, occluded = false;
+        foreach (string cam in fx.CameraIds)
+        {
+            var rows = SynthSceneFixture.ReadGroundTruth(Path.Combine(fx.First, cam, "gt", "gt.txt"));
+            occluded |= rows.Any(r => r.Visibility < 0.7);
+            foreach (var frame in rows.GroupBy(r => r.Frame))
+            {
+                var boxes = frame.ToList();
+                for (int i = 0; i < boxes.Count && !overlap; i++)
+                    for (int j = i + 1; j < boxes.Count && !overlap; j++)
+                        overlap = Iou(boxes[i].Box, boxes[j].Box) > 0.3;
+            }
+        }
+        Assert.True(overlap, "no two ground-truth boxes overlap with IoU > 0.3 in any frame");
+        Assert.True(occluded, "nobody is ever less than 70% visible");
+    }
+
+    [Fact]
+    public void The_default_pipeline_runs_on_the_scene_and_eval_mot_scores_it()
+    {
+        Assert.True(fx.ReplayRun.ExitCode == 0, fx.ReplayRun.ToString());
+        for (int i = 0; i < fx.CameraIds.Length; i++)
+        {
+            var eval = fx.EvalRuns[i];
+            Assert.True(eval.ExitCode == 0, eval.ToString());
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(fx.First, $"{fx.CameraIds[i]}-metrics.json")));
+            var overall = doc.RootElement.GetProperty("overall");
+            double mota = overall.GetProperty("clear").GetProperty("mota").GetDouble();
+            double idf1 = overall.GetProperty("identity").GetProperty("idf1").GetDouble();
+            Assert.True(double.IsFinite(mota) && mota <= 1, $"MOTA {mota}");
+            Assert.InRange(idf1, 0, 1);
+            Assert.True(overall.GetProperty("clear").GetProperty("gtTracks").GetInt64() > 0);
+        }
+    }
+}
