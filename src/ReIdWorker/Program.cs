@@ -11,6 +11,7 @@ var root = new RootCommand("ReIdWorker: detect, track and re-identify people acr
     BenchCommand.Create(verbose),
     DoctorCommand.Create(verbose),
     EvalMotCommand.Create(verbose),
+    EvalSceneCommand.Create(verbose),
     SynthSceneCommand.Create(verbose),
 };
 root.Options.Add(verbose);

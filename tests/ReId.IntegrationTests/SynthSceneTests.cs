@@ -220,3 +220,41 @@ public class SynthSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFix
         }
     }
 }
+
+/// <summary>
+/// eval-scene on a replay that uses the scene's ground truth as detections ("oracle" detections):
+/// what is left to score is tracking and re-identification alone.
+/// </summary>
+public class EvalSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFixture>
+{
+    [Fact]
+    public void Oracle_detections_give_high_mota_and_a_cross_camera_score()
+    {
+        string replay = Path.Combine(fx.Root, "oracle-replay");
+        string json = Path.Combine(fx.Root, "oracle.json");
+        var run = ReidProcess.Run(TimeSpan.FromMinutes(3), "replay",
+            Path.Combine(fx.First, "cam1", "video.avi"), Path.Combine(fx.First, "cam2", "video.avi"), "--camera-id", "cam1", "cam2",
+            "--detections", Path.Combine(fx.First, "cam1", "gt", "gt.txt"), Path.Combine(fx.First, "cam2", "gt", "gt.txt"),
+            "--no-video", "--out", replay);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var eval = ReidProcess.Run(TimeSpan.FromMinutes(2), "eval-scene", "--scene", fx.First, "--replay", replay, "--json", json);
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Contains("cross-camera:", eval.StdOut);
+
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        foreach (var cam in doc.RootElement.GetProperty("cameras").EnumerateArray())
+            Assert.True(cam.GetProperty("mota").GetDouble() > 0.8, $"{cam}"); // boxes are exact; only association errors remain
+        var cross = doc.RootElement.GetProperty("crossCamera");
+        Assert.True(cross.GetProperty("MultiCameraPeople").GetInt32() >= 1);
+        Assert.True(cross.GetProperty("MatchedTracks").GetInt32() >= 4);
+        Assert.Equal(0, cross.GetProperty("UnmatchedTracks").GetInt32()); // every track lies on a real person
+    }
+
+    [Fact]
+    public void A_replay_without_the_scene_cameras_is_refused_with_the_fix()
+    {
+        var eval = ReidProcess.Run(TimeSpan.FromMinutes(1), "eval-scene", "--scene", fx.First, "--replay", fx.Root);
+        Assert.Equal(2, eval.ExitCode);
+        Assert.Contains("reid: error:", eval.StdErr);
+    }
+}

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ReId.Core.Evaluation;
+using ReId.Core.Events;
+using ReIdWorker.Replay;
+using Spectre.Console;
+
+namespace ReIdWorker.Cli;
+
+/// <summary>
+/// <c>reid eval-scene --scene DIR --replay DIR</c>: scores a replay of a <c>reid synth-scene</c> scene
+/// (or any footage with the same ground-truth layout) per camera with MOT metrics and across cameras
+/// with the cross-camera identity score, the repeatable measure of tracking and re-identification.
+/// </summary>
+public static class EvalSceneCommand
+{
+    private sealed record SceneCamera(string Id, string GroundTruth);
+
+    public static Command Create(Option<bool> verbose)
+    {
+        var scene = new Option<string>("--scene") { Description = "Scene folder written by `reid synth-scene` (identities.json, <cam>/gt/gt.txt)", Required = true };
+        var replay = new Option<string>("--replay") { Description = "Output folder of `reid replay` run on the scene's videos with --camera-id set to the scene's camera ids", Required = true };
+        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file" };
+        var command = new Command("eval-scene", "Score a replay of a synthetic scene: MOT metrics per camera and global identity across cameras") { scene, replay, json };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse.GetValue(verbose), async (_, token) =>
+        {
+            string sceneDir = parse.GetValue(scene)!, replayDir = parse.GetValue(replay)!;
+            var (cameras, truth) = ReadScene(sceneDir);
+            var predictedPerson = ReadIdentities(Path.Combine(replayDir, "events.jsonl"));
+
+            var perCamera = new List<MotSequenceResult>();
+            var identityData = new List<CameraIdentityData>();
+            foreach (var camera in cameras)
+            {
+                string predPath = Path.Combine(replayDir, ReplayRunner.SafeName(camera.Id), "tracks.txt");
+                if (!File.Exists(predPath))
+                    throw new UserInputException($"replay '{replayDir}' has no tracks for camera '{camera.Id}' ({predPath}); replay the scene with --camera-id {string.Join(' ', cameras.Select(c => c.Id))}");
+                var gt = MotChallengeFile.Read(camera.GroundTruth);
+                var pred = MotChallengeFile.Read(predPath);
+                perCamera.Add(MotEvaluator.Evaluate(camera.Id, gt, pred, MotRules.Mot15, camera.GroundTruth));
+                identityData.Add(new CameraIdentityData(camera.Id, gt, pred,
+                    truth.Where(t => t.Key.Camera == camera.Id).ToDictionary(t => t.Key.GtId, t => t.Value),
+                    predictedPerson.Where(p => p.Key.Camera == camera.Id).ToDictionary(p => p.Key.Track, p => p.Value)));
+            }
+            var cross = CrossCameraIdentityScore.Compute(identityData);
+
+            var table = new Table().AddColumns("camera", "MOTA", "IDF1", "HOTA", "IDSW", "Recall", "Precision");
+            foreach (var r in perCamera)
+                table.AddRow(r.Name, F(r.Clear.Mota), F(r.Identity.Idf1), F(r.Hota.Hota), r.Clear.IdSwitches.ToString(CultureInfo.InvariantCulture), F(r.Clear.Recall), F(r.Clear.Precision));
+            AnsiConsole.Write(table);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"cross-camera: {cross.ConsistentPeople} of {cross.MultiCameraPeople} people seen in 2+ cameras keep one global id ({F(cross.Consistency)}); " +
+                $"{cross.ImpureIdentities} of {cross.Identities} global ids cover more than one person ({F(cross.Impurity)})"));
+
+            if (parse.GetValue(json) is { } jsonPath)
+            {
+                var doc = new
+                {
+                    cameras = perCamera.Select(r => new { camera = r.Name, mota = r.Clear.Mota, idf1 = r.Identity.Idf1, hota = r.Hota.Hota, idSwitches = r.Clear.IdSwitches, recall = r.Clear.Recall, precision = r.Clear.Precision }),
+                    crossCamera = new { cross.ConsistentPeople, cross.MultiCameraPeople, consistency = cross.Consistency, cross.ImpureIdentities, cross.Identities, impurity = cross.Impurity, cross.MatchedTracks, cross.UnmatchedTracks },
+                };
+                await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(doc, new JsonSerializerOptions
+                {
+                    WriteIndented = true,
+                    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                }), token);
+                Console.WriteLine($"figures written to {Path.GetFullPath(jsonPath)}");
+            }
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static string F(double v) => double.IsNaN(v) ? "-" : v.ToString("0.000", CultureInfo.InvariantCulture);
+
+    /// <summary>The scene's cameras and which real person each (camera, gt id) is.</summary>
+    private static (List<SceneCamera> Cameras, Dictionary<(string Camera, int GtId), string> Truth) ReadScene(string sceneDir)
+    {
+        string path = Path.Combine(sceneDir, "identities.json");
+        if (!File.Exists(path))
+            throw new UserInputException($"'{path}' does not exist; pass --scene with a folder written by `reid synth-scene`");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var cameras = doc.RootElement.GetProperty("cameras").EnumerateArray()
+                .Select(c => new SceneCamera(c.GetProperty("id").GetString()!, Path.Combine(sceneDir, c.GetProperty("gt").GetString()!)))
+                .ToList();
+            var truth = doc.RootElement.GetProperty("tracks").EnumerateArray().ToDictionary(
+                t => (t.GetProperty("camera").GetString()!, t.GetProperty("gtId").GetInt32()),
+                t => t.GetProperty("personId").ToString());
+            return (cameras, truth);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new UserInputException($"'{path}' is not a scene description ({ex.Message}); pass --scene with a folder written by `reid synth-scene`");
+        }
+    }
+
+    /// <summary>
+    /// Each track's final global id: the last track.identified of the track, with merged identities
+    /// followed to the identity that absorbed them.
+    /// </summary>
+    private static Dictionary<(string Camera, int Track), string> ReadIdentities(string eventsPath)
+    {
+        if (!File.Exists(eventsPath))
+            throw new UserInputException($"'{eventsPath}' does not exist; pass --replay with the output folder of `reid replay`");
+        var final = new Dictionary<(string, int), string>();
+        var mergedInto = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string line in File.ReadLines(eventsPath))
+        {
+            var e = TrackEventJson.Deserialize(line);
+            if (e.Type == TrackEventType.Identified && e.PersonId is not null) final[(e.CameraId, e.TrackId)] = e.PersonId;
+            else if (e.Type == TrackEventType.IdentityMerged && e.MergedPersonId is not null && e.PersonId is not null) mergedInto[e.MergedPersonId] = e.PersonId;
+        }
+        string Resolve(string id)
+        {
+            for (int hops = 0; mergedInto.TryGetValue(id, out var next) && hops < 100; hops++) id = next;
+            return id;
+        }
+        return final.ToDictionary(kv => kv.Key, kv => Resolve(kv.Value));
+    }
+}
