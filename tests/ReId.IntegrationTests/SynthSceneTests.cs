@@ -251,6 +251,21 @@ public class EvalSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFixt
     }
 
     [Fact]
+    public void Appearance_association_embeds_every_confident_detection_and_still_tracks()
+    {
+        string[] inputs = [Path.Combine(fx.First, "cam1", "video.avi"), "--camera-id", "cam1",
+            "--detections", Path.Combine(fx.First, "cam1", "gt", "gt.txt"), "--no-video"];
+        string plain = Path.Combine(fx.Root, "plain"), withAppearance = Path.Combine(fx.Root, "appearance");
+        Assert.Equal(0, ReidProcess.Run(TimeSpan.FromMinutes(3), ["replay", .. inputs, "--out", plain]).ExitCode);
+        var run = ReidProcess.Run(TimeSpan.FromMinutes(3), ["replay", .. inputs, "--out", withAppearance, "--track-appearance"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        long Crops(string dir) => new ReplayOutput(dir).Summary.GetProperty("cameras")[0].GetProperty("crops").GetInt64();
+        // Sampling embeds a track every 5th frame; association embeds every confident detection every frame.
+        Assert.True(Crops(withAppearance) > 2 * Crops(plain), $"{Crops(withAppearance)} vs {Crops(plain)}");
+        Assert.NotEmpty(new ReplayOutput(withAppearance).Events.Where(e => e.Type == ReId.Core.Events.TrackEventType.Identified));
+    }
+
+    [Fact]
     public void A_replay_without_the_scene_cameras_is_refused_with_the_fix()
     {
         var eval = ReidProcess.Run(TimeSpan.FromMinutes(1), "eval-scene", "--scene", fx.First, "--replay", fx.Root);

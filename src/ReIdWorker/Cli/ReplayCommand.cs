@@ -83,7 +83,7 @@ public static class ReplayCommand
                 var resolver = new IdentityResolver(gallery, stages.ResolverOptions(parse, embedder), embedder.Metadata.Id,
                     loggers.CreateLogger<IdentityResolver>());
                 var settings = new ReplaySettings(outDir, max, !parse.GetValue(noVideo), parse.GetValue(workerId)!,
-                    stages.TrackerFactory(parse), new PipelineOptions());
+                    stages.TrackerFactory(parse), stages.PipelineOptions(parse));
                 var summary = await RunWithProgressAsync(cameras, embedder, gallery, sink, resolver, settings, logger, token);
                 PrintSummary(summary, outDir, settings.WriteVideo);
                 return ExitCodes.Ok;

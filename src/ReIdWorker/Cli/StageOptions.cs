@@ -27,6 +27,7 @@ public sealed class StageOptions
     public readonly Option<string[]> Detections = new("--detections") { Description = "MOTChallenge det.txt public detections, one per input in order (replaces the detector)", AllowMultipleArgumentsPerToken = true };
     public readonly Option<double> HogUpscale = new("--hog-upscale") { Description = "Upscale frames before HOG: it misses people under ~128 px (slower by the square)", DefaultValueFactory = _ => 1.0 };
     public readonly Option<string> Tracker = new("--tracker") { Description = "byte (Kalman + two-stage ByteTrack association, default) or iou (greedy overlap)", DefaultValueFactory = _ => "byte" };
+    public readonly Option<bool> TrackAppearance = new("--track-appearance") { Description = "Let the tracker use appearance: embeds every confident detection each frame (recommended with a GPU; slow on CPU)" };
     public readonly Option<string> Gallery = new("--gallery") { Description = "embedded (exact search, persisted to --gallery-path) or qdrant", DefaultValueFactory = _ => "embedded" };
     public readonly Option<string?> GalleryPath = new("--gallery-path") { Description = "Embedded gallery file; share it between replays to recognise people again (default: OUT/gallery.bin)" };
     public readonly Option<string> Qdrant = new("--qdrant") { Description = "Qdrant gRPC URL", DefaultValueFactory = _ => "http://localhost:6334" };
@@ -38,7 +39,7 @@ public sealed class StageOptions
 
     public void AddTo(Command command, bool withEvents)
     {
-        foreach (var o in new Option[] { Model, Device, MatchThreshold, Tracker, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantApiKey, QdrantCollection })
+        foreach (var o in new Option[] { Model, Device, MatchThreshold, Tracker, TrackAppearance, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantApiKey, QdrantCollection })
             command.Options.Add(o);
         if (withEvents)
             foreach (var o in new Option[] { Events, Kafka, Topic })
@@ -74,6 +75,9 @@ public sealed class StageOptions
                 throw new UserInputException($"--detector '{kind}' is unknown; use hog or onnx (or --detections FILE)");
         }
     }
+
+    public ReIdWorker.Replay.PipelineOptions PipelineOptions(ParseResult parse) =>
+        new(AppearanceAssociation: parse.GetValue(TrackAppearance));
 
     /// <summary>A factory, since every camera needs its own tracker.</summary>
     public Func<ITracker> TrackerFactory(ParseResult parse)

@@ -14,12 +14,18 @@ namespace ReIdWorker.Replay;
 /// <param name="SamplesToIdentify">Crops a track needs before it is identified.</param>
 /// <param name="MinCropHeight">Crops shorter than this (pixels) are too coarse to embed.</param>
 /// <param name="UpdateEvery">Frames between two track.updated events of one track.</param>
+/// <param name="AppearanceAssociation">
+/// Embed every confident detection before tracking so the tracker can use appearance to associate
+/// (BoT-SORT style). Costs one crop per detection per frame: worth it with a GPU, slow on a CPU.
+/// Track samples then reuse those embeddings instead of embedding again.
+/// </param>
 public sealed record PipelineOptions(
     int SampleEvery = 5,
     int MaxSamples = 12,
     int SamplesToIdentify = 3,
     float MinCropHeight = 48f,
-    int UpdateEvery = 25);
+    int UpdateEvery = 25,
+    bool AppearanceAssociation = false);
 
 /// <summary>
 /// Everything that happens to one camera's frames after detection: tracking, choosing crops to
@@ -80,7 +86,8 @@ public sealed class CameraPipeline
     {
         Stats.Frames++;
         Stats.Detections += detections.Count;
-        var step = _tracker.Update(detections, frame.Number);
+        float[]?[]? appearance = _options.AppearanceAssociation ? EmbedDetections(frame, detections) : null;
+        var step = _tracker.Update(detections, frame.Number, appearance);
 
         foreach (var track in step.Confirmed)
         {
@@ -91,7 +98,7 @@ public sealed class CameraPipeline
 
         var visible = step.Live.Where(t => t.State == TrackState.Confirmed && t.SeenInLastUpdate).ToList();
         foreach (var t in visible) _extras[t.Id].LastSeen = frame.Timestamp;
-        EmbedSamples(frame, visible);
+        EmbedSamples(frame, visible, detections, appearance);
 
         foreach (var track in visible)
         {
@@ -120,7 +127,31 @@ public sealed class CameraPipeline
             await EndAsync(track, lastFrame, ct);
     }
 
-    private void EmbedSamples(Frame frame, List<Track> visible)
+    /// <summary>Embeddings of the detections worth embedding (confident, big enough, inside the frame); null elsewhere.</summary>
+    private float[]?[] EmbedDetections(Frame frame, IReadOnlyList<Detection> detections)
+    {
+        var result = new float[]?[detections.Count];
+        var chosen = new List<int>();
+        for (int i = 0; i < detections.Count; i++)
+            if (detections[i].Score >= 0.5f && Quality(detections[i].Box, detections[i].Score, frame) > 0)
+                chosen.Add(i);
+        if (chosen.Count == 0) return result;
+        var embeddings = Embed(chosen.Select(i => new Crop(frame.Image, detections[i].Box)).ToList());
+        for (int k = 0; k < chosen.Count; k++) result[chosen[k]] = embeddings[k];
+        return result;
+    }
+
+    private float[][] Embed(List<Crop> crops)
+    {
+        var sw = Stopwatch.StartNew();
+        float[][] embeddings = _embedder.Embed(crops);
+        Stats.EmbedSeconds += sw.Elapsed.TotalSeconds;
+        Stats.Crops += crops.Count;
+        Stats.EmbedCalls++;
+        return embeddings;
+    }
+
+    private void EmbedSamples(Frame frame, List<Track> visible, IReadOnlyList<Detection> detections, float[]?[]? appearance)
     {
         var due = new List<Track>();
         foreach (var track in visible)
@@ -133,12 +164,21 @@ public sealed class CameraPipeline
         }
         if (due.Count == 0) return;
 
-        var crops = due.Select(t => new Crop(frame.Image, t.Box)).ToList();
-        var sw = Stopwatch.StartNew();
-        float[][] embeddings = _embedder.Embed(crops);
-        Stats.EmbedSeconds += sw.Elapsed.TotalSeconds;
-        Stats.Crops += crops.Count;
-        Stats.EmbedCalls++;
+        // A matched track's box is its detection's box, so a detection embedded for association
+        // is found again by its box and not embedded twice.
+        var embeddings = new float[due.Count][];
+        var missing = new List<int>();
+        for (int i = 0; i < due.Count; i++)
+        {
+            int d = appearance is null ? -1 : IndexOfBox(detections, due[i].Box);
+            if (d >= 0 && appearance![d] is { } known) embeddings[i] = known;
+            else missing.Add(i);
+        }
+        if (missing.Count > 0)
+        {
+            var computed = Embed(missing.Select(i => new Crop(frame.Image, due[i].Box)).ToList());
+            for (int k = 0; k < missing.Count; k++) embeddings[missing[k]] = computed[k];
+        }
 
         for (int i = 0; i < due.Count; i++)
         {
@@ -147,6 +187,13 @@ public sealed class CameraPipeline
             _extras[track.Id].LastSampleFrame = frame.Number;
             _album.AddCrop(_cameraId, track.Id, frame.Image, track.Box);
         }
+    }
+
+    private static int IndexOfBox(IReadOnlyList<Detection> detections, Box box)
+    {
+        for (int i = 0; i < detections.Count; i++)
+            if (detections[i].Box == box) return i;
+        return -1;
     }
 
     /// <summary>
