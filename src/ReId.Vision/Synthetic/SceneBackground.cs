@@ -7,7 +7,7 @@ namespace ReId.Vision.Synthetic;
 /// back, a building facade, a park edge or shop fronts depending on the camera. Backgrounds differ per
 /// camera so a re-ID model cannot lean on them.
 /// </summary>
-internal static class SceneBackground
+public static class SceneBackground
 {
     public static Mat Render(CameraView cam, int seed)
     {

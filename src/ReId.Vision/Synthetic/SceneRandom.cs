@@ -4,7 +4,7 @@ namespace ReId.Vision.Synthetic;
 /// Seeds derived from (scene seed, subject, purpose). string.GetHashCode and HashCode are randomised per
 /// process, which would break "same seed, same scene".
 /// </summary>
-internal static class SceneRandom
+public static class SceneRandom
 {
     public static int Mix(int seed, int subject, int purpose)
     {

@@ -19,6 +19,8 @@ public static class TrainerCli
         var root = new RootCommand("reid-train: builds, trains, evaluates and exports re-ID embedding models");
         root.Options.Add(Verbose);
         root.Subcommands.Add(ImportResNet18Command.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(SynthCommand.Create());
         return root;
     }
 
