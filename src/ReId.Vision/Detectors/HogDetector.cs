@@ -53,7 +53,7 @@ public sealed class HogDetector : IDetector
                 // The SVM margin is unbounded; a logistic squashes it into [0,1] keeping the order,
                 // which is all the tracker's score thresholds need.
                 float score = weights.Length > i ? 1f / (1f + MathF.Exp(-(float)weights[i])) : 0.5f;
-                var box = new Box(r.X * inv, r.Y * inv, r.Width * inv, r.Height * inv).ClipTo(frame.Width, frame.Height);
+                var box = Tighten(new Box(r.X * inv, r.Y * inv, r.Width * inv, r.Height * inv)).ClipTo(frame.Width, frame.Height);
                 if (box.Area > 0) detections.Add(new Detection(box, score));
             }
             return NonMaxSuppression.Apply(detections, _options.NmsIoU);
@@ -63,6 +63,14 @@ public sealed class HogDetector : IDetector
             scaled?.Dispose();
         }
     }
+
+    /// <summary>
+    /// The 64x128 HOG window includes a margin around the person (the training crops were padded),
+    /// so raw boxes are ~1.25x too wide and tall; OpenCV's own people-detection sample shrinks them
+    /// the same way. Tight boxes crop less background for the embedder and match ground truth.
+    /// </summary>
+    internal static Box Tighten(Box b) =>
+        new(b.X + 0.1f * b.Width, b.Y + 0.07f * b.Height, 0.8f * b.Width, 0.8f * b.Height);
 
     public void Dispose()
     {
