@@ -21,6 +21,8 @@ public static class TrainerCli
         root.Subcommands.Add(ImportResNet18Command.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 
