@@ -36,17 +36,22 @@ public sealed class CameraPipeline
 {
     private readonly string _cameraId;
     private readonly string _source;
+    private readonly string _idScope;
     private readonly ITracker _tracker;
-    private readonly Embedder _embedder;
+    private readonly ICropEmbedder _embedder;
     private readonly IdentityResolver _resolver;
     private readonly LiveIdentities _live;
     private readonly IEventSink _sink;
-    private readonly IdentityAlbum _album;
+    private readonly IdentityAlbum? _album;
     private readonly PipelineOptions _options;
     private readonly string _workerId;
     private readonly Dictionary<int, TrackExtras> _extras = [];
 
     public CameraStats Stats { get; } = new();
+
+    /// <summary>Confirmed tracks not yet ended (read by metrics from another thread).</summary>
+    public int LiveTracks => Volatile.Read(ref _liveTracks);
+    private int _liveTracks;
 
     /// <summary>Per-track bookkeeping the tracker does not need.</summary>
     private sealed class TrackExtras
@@ -65,9 +70,24 @@ public sealed class CameraPipeline
     public CameraPipeline(string cameraId, string source, ITracker tracker, Embedder embedder,
         IdentityResolver resolver, LiveIdentities live, IEventSink sink, IdentityAlbum album,
         PipelineOptions options, string workerId)
+        : this(cameraId, source, source, tracker, new DirectCropEmbedder(embedder), resolver, live, sink, album, options, workerId)
+    {
+    }
+
+    /// <param name="idScope">
+    /// What makes event ids and new person ids unique besides camera, track and frame numbers. Replay uses
+    /// the source (the same footage gives the same ids); a live worker adds when the pipeline started, since
+    /// its track and frame numbers start again at 1 after every restart.
+    /// </param>
+    /// <param name="embedder">Shared by cameras; the frame is kept alive until each call returns.</param>
+    /// <param name="album">Collects crops for the identity sheet (replay); null keeps no crops (live).</param>
+    public CameraPipeline(string cameraId, string source, string idScope, ITracker tracker, ICropEmbedder embedder,
+        IdentityResolver resolver, LiveIdentities live, IEventSink sink, IdentityAlbum? album,
+        PipelineOptions options, string workerId)
     {
         _cameraId = cameraId;
         _source = source;
+        _idScope = idScope;
         _tracker = tracker;
         _embedder = embedder;
         _resolver = resolver;
@@ -86,7 +106,7 @@ public sealed class CameraPipeline
     {
         Stats.Frames++;
         Stats.Detections += detections.Count;
-        float[]?[]? appearance = _options.AppearanceAssociation ? EmbedDetections(frame, detections) : null;
+        float[]?[]? appearance = _options.AppearanceAssociation ? await EmbedDetectionsAsync(frame, detections, ct) : null;
         var step = _tracker.Update(detections, frame.Number, appearance);
 
         foreach (var track in step.Confirmed)
@@ -98,7 +118,7 @@ public sealed class CameraPipeline
 
         var visible = step.Live.Where(t => t.State == TrackState.Confirmed && t.SeenInLastUpdate).ToList();
         foreach (var t in visible) _extras[t.Id].LastSeen = frame.Timestamp;
-        EmbedSamples(frame, visible, detections, appearance);
+        await EmbedSamplesAsync(frame, visible, detections, appearance, ct);
 
         foreach (var track in visible)
         {
@@ -117,6 +137,7 @@ public sealed class CameraPipeline
         foreach (var track in step.Ended)
             await EndAsync(track, frame, ct);
 
+        Volatile.Write(ref _liveTracks, _extras.Count);
         return visible.Select(t => new TrackMark(t.Box, t.Id, t.PersonId)).ToList();
     }
 
@@ -125,10 +146,11 @@ public sealed class CameraPipeline
     {
         foreach (var track in _tracker.Finish())
             await EndAsync(track, lastFrame, ct);
+        Volatile.Write(ref _liveTracks, _extras.Count);
     }
 
     /// <summary>Embeddings of the detections worth embedding (confident, big enough, inside the frame); null elsewhere.</summary>
-    private float[]?[] EmbedDetections(Frame frame, IReadOnlyList<Detection> detections)
+    private async Task<float[]?[]> EmbedDetectionsAsync(Frame frame, IReadOnlyList<Detection> detections, CancellationToken ct)
     {
         var result = new float[]?[detections.Count];
         var chosen = new List<int>();
@@ -136,22 +158,23 @@ public sealed class CameraPipeline
             if (detections[i].Score >= 0.5f && Quality(detections[i].Box, detections[i].Score, frame) > 0)
                 chosen.Add(i);
         if (chosen.Count == 0) return result;
-        var embeddings = Embed(chosen.Select(i => new Crop(frame.Image, detections[i].Box)).ToList());
+        var embeddings = await EmbedAsync(chosen.Select(i => new Crop(frame.Image, detections[i].Box)).ToList(), ct);
         for (int k = 0; k < chosen.Count; k++) result[chosen[k]] = embeddings[k];
         return result;
     }
 
-    private float[][] Embed(List<Crop> crops)
+    private async Task<float[][]> EmbedAsync(List<Crop> crops, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        float[][] embeddings = _embedder.Embed(crops);
+        float[][] embeddings = await _embedder.EmbedAsync(crops, ct);
         Stats.EmbedSeconds += sw.Elapsed.TotalSeconds;
         Stats.Crops += crops.Count;
         Stats.EmbedCalls++;
         return embeddings;
     }
 
-    private void EmbedSamples(Frame frame, List<Track> visible, IReadOnlyList<Detection> detections, float[]?[]? appearance)
+    private async Task EmbedSamplesAsync(Frame frame, List<Track> visible, IReadOnlyList<Detection> detections, float[]?[]? appearance,
+        CancellationToken ct)
     {
         var due = new List<Track>();
         foreach (var track in visible)
@@ -176,7 +199,7 @@ public sealed class CameraPipeline
         }
         if (missing.Count > 0)
         {
-            var computed = Embed(missing.Select(i => new Crop(frame.Image, due[i].Box)).ToList());
+            var computed = await EmbedAsync(missing.Select(i => new Crop(frame.Image, due[i].Box)).ToList(), ct);
             for (int k = 0; k < missing.Count; k++) embeddings[missing[k]] = computed[k];
         }
 
@@ -185,7 +208,7 @@ public sealed class CameraPipeline
             var track = due[i];
             track.Appearance.Add(embeddings[i], Quality(track.Box, track.Score, frame));
             _extras[track.Id].LastSampleFrame = frame.Number;
-            _album.AddCrop(_cameraId, track.Id, frame.Image, track.Box);
+            _album?.AddCrop(_cameraId, track.Id, frame.Image, track.Box);
         }
     }
 
@@ -214,13 +237,13 @@ public sealed class CameraPipeline
     {
         float[] tracklet = track.Appearance.Mean()!;
         var decision = await _resolver.ResolveAsync(tracklet, _live.Snapshot(),
-            $"{_source}\n{_cameraId}\n{track.Id}\n{frame.Number}", ct);
+            $"{_idScope}\n{_cameraId}\n{track.Id}\n{frame.Number}", ct);
         track.PersonId = decision.PersonId;
         track.Similarity = decision.Similarity;
         _live.Acquire(decision.PersonId);
         _extras[track.Id].SamplesAtIdentification = track.Appearance.Count;
         _extras[track.Id].CreatedIdentity = decision.IsNew;
-        _album.Assign(_cameraId, track.Id, decision.PersonId);
+        _album?.Assign(_cameraId, track.Id, decision.PersonId);
         if (decision.IsNew) Stats.NewIdentities++; else Stats.Reidentified++;
         await _resolver.AddExemplarAsync(decision.PersonId, tracklet, _cameraId, frame.Timestamp, ct);
         await EmitAsync(track, TrackEventType.Identified, frame, ct);
@@ -247,16 +270,18 @@ public sealed class CameraPipeline
             track.PersonId = better.PersonId;
             track.Similarity = better.Similarity;
             track.IdentityRevision++;
-            if (extras.CreatedIdentity && _album.TrackCount(current) == 1)
+            // Without an album (live) nobody knows which other tracks took this identity since, so it
+            // is never merged away, only left behind by this track.
+            if (extras.CreatedIdentity && _album?.TrackCount(current) == 1)
             {
                 await _resolver.MergeAsync(current, better.PersonId, ct);
-                _album.Merge(current, better.PersonId);
+                _album?.Merge(current, better.PersonId);
                 Stats.Merges++;
                 await EmitAsync(track, TrackEventType.IdentityMerged, frame, ct, mergedPersonId: current);
             }
             else
             {
-                _album.Reassign(_cameraId, track.Id, current, better.PersonId);
+                _album?.Reassign(_cameraId, track.Id, current, better.PersonId);
                 Stats.Revisions++;
             }
             extras.CreatedIdentity = false;
@@ -280,7 +305,7 @@ public sealed class CameraPipeline
         }
 
         var extras = _extras[track.Id];
-        _album.Seen(_cameraId, track.Id, extras.FirstSeen, extras.LastSeen);
+        _album?.Seen(_cameraId, track.Id, extras.FirstSeen, extras.LastSeen);
         await EmitAsync(track, TrackEventType.Ended, frame, ct);
         if (track.PersonId is not null) _live.Release(track.PersonId);
         _extras.Remove(track.Id);
@@ -293,7 +318,7 @@ public sealed class CameraPipeline
         var n = box.Normalize(frame.Width, frame.Height);
         var e = new TrackEvent
         {
-            EventId = TrackEvent.MakeId(_source, _cameraId, track.Id, seq),
+            EventId = TrackEvent.MakeId(_idScope, _cameraId, track.Id, seq),
             Type = type,
             CameraId = _cameraId,
             TrackId = track.Id,
