@@ -33,6 +33,11 @@ public sealed record TrackEvent
     [JsonPropertyName("personId")] public string? PersonId { get; init; }
     /// <summary>Increments each time this track's person id changes.</summary>
     [JsonPropertyName("identityRevision")] public int IdentityRevision { get; init; }
+    /// <summary>
+    /// <see cref="Events.IdentityStatus.Provisional"/> or <see cref="Events.IdentityStatus.Firm"/> when
+    /// <see cref="PersonId"/> is set, otherwise null (omitted). Added to v1 as an optional field.
+    /// </summary>
+    [JsonPropertyName("identityStatus")] public string? IdentityStatus { get; init; }
     /// <summary>Cosine similarity of the match; null for a new identity or no identity.</summary>
     [JsonPropertyName("similarity")] public float? Similarity { get; init; }
     [JsonPropertyName("box")] public EventBox? Box { get; init; }
@@ -61,4 +66,22 @@ public sealed record TrackEvent
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 4122 variant
         return new Guid(hash[..16], bigEndian: true).ToString();
     }
+}
+
+/// <summary>How settled a track's person id is (the event field <c>identityStatus</c>).</summary>
+public static class IdentityStatus
+{
+    /// <summary>
+    /// Decided from the first few crops, or while the shared gallery was unreachable (against this
+    /// worker's local cache): it may still be revised, or merged with an id another worker gave.
+    /// </summary>
+    public const string Provisional = "provisional";
+
+    /// <summary>Confirmed with the track's fuller appearance against the shared gallery.</summary>
+    public const string Firm = "firm";
+
+    /// <summary>The status of a track's identity after a decision, for the pipeline that carries it.</summary>
+    /// <param name="confirmed">The decision looked at the track's fuller appearance (a reconsideration).</param>
+    /// <param name="degraded">The decision was made against the local cache only.</param>
+    public static string Of(bool confirmed, bool degraded) => confirmed && !degraded ? Firm : Provisional;
 }

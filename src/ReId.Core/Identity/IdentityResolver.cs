@@ -21,7 +21,18 @@ public sealed record IdentityResolverOptions(
 
 /// <summary>The outcome of resolving a tracklet: which person and how sure.</summary>
 /// <param name="Similarity">Similarity of the best exemplar; null for a new identity.</param>
-public sealed record IdentityDecision(string PersonId, float? Similarity, bool IsNew);
+/// <param name="Degraded">
+/// Decided against this worker's local cache because the shared gallery was unreachable: another
+/// worker may know this person under another id, so the identity can only be provisional.
+/// </param>
+public sealed record IdentityDecision(string PersonId, float? Similarity, bool IsNew, bool Degraded = false);
+
+/// <summary>
+/// The outcome of looking at a track's identity again: the identity it should carry instead (null to
+/// keep its own), and whether the look was against the local cache only (<see cref="IdentityDecision.Degraded"/>),
+/// in which case keeping the identity does not make it firm.
+/// </summary>
+public sealed record IdentityReconsideration(IdentityDecision? Better, bool Degraded);
 
 /// <summary>
 /// Gives a tracklet a global person id: the nearest known identity above the threshold that is
@@ -37,15 +48,16 @@ public sealed class IdentityResolver(IGallery gallery, IdentityResolverOptions o
     public async Task<IdentityDecision> ResolveAsync(float[] tracklet, IReadOnlyCollection<string> busyPersonIds,
         string newIdSeed, CancellationToken ct)
     {
-        var matches = await gallery.SearchAsync(
+        var (matches, degraded) = await gallery.SearchWithStatusAsync(
             new GalleryQuery(tracklet, modelVersion, Limit: 5, Options.MatchThreshold, busyPersonIds), ct);
         if (matches.Count > 0)
         {
             var best = matches[0];
-            logger.LogDebug("Matched {PersonId} at {Similarity:0.000}", best.PersonId, best.Similarity);
-            return new IdentityDecision(best.PersonId, best.Similarity, IsNew: false);
+            logger.LogDebug("Matched {PersonId} at {Similarity:0.000}{Degraded}", best.PersonId, best.Similarity,
+                degraded ? " (local cache: shared gallery unreachable)" : "");
+            return new IdentityDecision(best.PersonId, best.Similarity, IsNew: false, degraded);
         }
-        return new IdentityDecision(NewPersonId(newIdSeed), null, IsNew: true);
+        return new IdentityDecision(NewPersonId(newIdSeed), null, IsNew: true, degraded);
     }
 
     /// <summary>
@@ -55,15 +67,23 @@ public sealed class IdentityResolver(IGallery gallery, IdentityResolverOptions o
     /// by <see cref="IdentityResolverOptions.SwitchMargin"/>.
     /// </summary>
     public async Task<IdentityDecision?> ReconsiderAsync(float[] tracklet, string current, IReadOnlyCollection<string> busyPersonIds,
-        CancellationToken ct)
+        CancellationToken ct) =>
+        (await ReconsiderWithStatusAsync(tracklet, current, busyPersonIds, ct)).Better;
+
+    /// <summary>
+    /// <see cref="ReconsiderAsync"/>, also saying whether the look was degraded (local cache only):
+    /// a track's identity is firm once it was confirmed against the shared gallery, not before.
+    /// </summary>
+    public async Task<IdentityReconsideration> ReconsiderWithStatusAsync(float[] tracklet, string current,
+        IReadOnlyCollection<string> busyPersonIds, CancellationToken ct)
     {
-        var matches = await gallery.SearchAsync(
+        var (matches, degraded) = await gallery.SearchWithStatusAsync(
             new GalleryQuery(tracklet, modelVersion, Limit: 20, Options.MatchThreshold, busyPersonIds.Where(id => id != current).ToList()), ct);
         float own = matches.Where(m => m.PersonId == current).Select(m => m.Similarity).DefaultIfEmpty(float.NegativeInfinity).Max();
         var other = matches.FirstOrDefault(m => m.PersonId != current);
-        if (other is null || other.Similarity < own + Options.SwitchMargin) return null;
+        if (other is null || other.Similarity < own + Options.SwitchMargin) return new IdentityReconsideration(null, degraded);
         logger.LogDebug("Reconsidered {Current} as {PersonId} ({Similarity:0.000} vs {Own:0.000})", current, other.PersonId, other.Similarity, own);
-        return new IdentityDecision(other.PersonId, other.Similarity, IsNew: false);
+        return new IdentityReconsideration(new IdentityDecision(other.PersonId, other.Similarity, IsNew: false, degraded), degraded);
     }
 
     /// <summary>

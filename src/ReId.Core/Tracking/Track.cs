@@ -44,6 +44,11 @@ public sealed class Track
     public string? PersonId { get; set; }
     public float? Similarity { get; set; }
     public int IdentityRevision { get; set; }
+    /// <summary>
+    /// <see cref="Events.IdentityStatus.Provisional"/> or <see cref="Events.IdentityStatus.Firm"/> while
+    /// <see cref="PersonId"/> is set (the event field <c>identityStatus</c>); null without a person id.
+    /// </summary>
+    public string? IdentityStatus { get; set; }
     /// <summary>Per-track counter of published events (the event sequence number).</summary>
     public int EventSequence { get; set; }
 
