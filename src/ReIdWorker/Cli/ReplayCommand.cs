@@ -28,11 +28,17 @@ public static class ReplayCommand
         var noVideo = new Option<bool>("--no-video") { Description = "Skip the annotated videos (faster)" };
         var retention = new Option<double?>("--retention-days") { Description = "Before replaying, forget gallery exemplars seen more than N days ago (embeddings of people are biometric data)" };
         var workerId = new Option<string>("--worker-id") { Description = "Worker id written into events", DefaultValueFactory = _ => Environment.MachineName };
+        var tracklets = new Option<string?>("--export-tracklets") { Description = "Also write each track's crops to this (new or empty) folder as a pseudo-identity, one folder per track, for `reid-train` (site adaptation without labels)" };
+        var trackletEvery = new Option<int?>("--tracklet-every") { Description = "Frames between two exported crops of one track (default: the pipeline's sample spacing)" };
+        var trackletMax = new Option<int>("--tracklet-max-crops") { Description = "Exported crops per track at most", DefaultValueFactory = _ => 40 };
+        var trackletMin = new Option<int>("--tracklet-min-crops") { Description = "Tracks with fewer usable crops are not exported (too short to trust as one person)", DefaultValueFactory = _ => 4 };
+        var trackletHeight = new Option<int>("--tracklet-min-height") { Description = "Only crops at least this tall (pixels) and wholly inside the frame are exported", DefaultValueFactory = _ => 64 };
         var stages = new StageOptions();
 
         var command = new Command("replay", "Process recorded footage as fast as possible, losslessly, with media timestamps")
         {
             inputs, output, cameraIds, startTime, maxFrames, noVideo, retention, workerId,
+            tracklets, trackletEvery, trackletMax, trackletMin, trackletHeight,
         };
         stages.AddTo(command, withEvents: true);
 
@@ -56,6 +62,16 @@ public static class ReplayCommand
             long? max = parse.GetValue(maxFrames);
             if (max is <= 0) throw new UserInputException($"--max-frames must be at least 1, got {max}");
             PrepareOutput(outDir);
+            var pipeline = stages.PipelineOptions(parse);
+            TrackletExporter? exporter = null;
+            if (parse.GetValue(tracklets) is { } trackletDir)
+            {
+                var exportOptions = new TrackletExportOptions(trackletDir, parse.GetValue(trackletEvery) ?? pipeline.SampleEvery,
+                    parse.GetValue(trackletMax), parse.GetValue(trackletMin), parse.GetValue(trackletHeight));
+                if (exportOptions.Validate() is { } problem) throw new UserInputException(problem);
+                TrackletExporter.PrepareFolder(trackletDir);
+                exporter = new TrackletExporter(exportOptions, loggers.CreateLogger("tracklets"));
+            }
 
             // Open everything before processing a frame: a bad input or an unreachable service is
             // reported at once, not after an hour of footage.
@@ -83,9 +99,12 @@ public static class ReplayCommand
                 var resolver = new IdentityResolver(gallery, stages.ResolverOptions(parse, embedder), embedder.Metadata.Id,
                     loggers.CreateLogger<IdentityResolver>());
                 var settings = new ReplaySettings(outDir, max, !parse.GetValue(noVideo), parse.GetValue(workerId)!,
-                    stages.TrackerFactory(parse), stages.PipelineOptions(parse));
+                    stages.TrackerFactory(parse), pipeline, exporter);
                 var summary = await RunWithProgressAsync(cameras, embedder, gallery, sink, resolver, settings, logger, token);
                 PrintSummary(summary, outDir, settings.WriteVideo);
+                if (exporter?.Summary is { } t)
+                    Console.WriteLine($"  tracklets: {t.Tracklets} ({t.Crops} crops) in {Path.GetFullPath(exporter.Options.Directory)}; " +
+                        $"dropped {t.DroppedTracks} track(s) with fewer than {t.MinPerTrack} usable crops ({t.DroppedCrops} crops)");
                 return ExitCodes.Ok;
             }
             finally

@@ -16,13 +16,15 @@ namespace ReIdWorker.Replay;
 
 /// <summary>Settings of one replay.</summary>
 /// <param name="NewTracker">Makes each camera's own tracker.</param>
+/// <param name="Tracklets">When set, each track's crops are also exported as a pseudo-identity for training.</param>
 public sealed record ReplaySettings(
     string OutputDirectory,
     long? MaxFrames,
     bool WriteVideo,
     string WorkerId,
     Func<ITracker> NewTracker,
-    PipelineOptions Pipeline);
+    PipelineOptions Pipeline,
+    TrackletExporter? Tracklets = null);
 
 /// <summary>
 /// Replays recorded cameras as fast as the machine allows and losslessly: every frame is decoded,
@@ -79,6 +81,7 @@ public sealed class ReplayRunner(
         {
             foreach (var camera in cameras)
             {
+                settings.Tracklets?.AddCamera(camera.CameraId); // numbered in input order, as the crop names say
                 runs.Add(StartCamera(camera, live, album, stop.Token));
                 logger.LogInformation("Replaying {Source} as camera {CameraId} ({Width}x{Height} at {Fps:0.##} fps) with {Detector}",
                     camera.Source.Source, camera.CameraId, camera.Source.Info.Width, camera.Source.Info.Height,
@@ -95,6 +98,7 @@ public sealed class ReplayRunner(
                 var detections = await detectionTask;
                 var marks = await next.Pipeline.ProcessAsync(frame, detections, stop.Token);
                 next.Tracks.Write(frame.Number, marks);
+                settings.Tracklets?.Add(frame, marks); // before annotation draws on the frame
                 if (next.Video is not null)
                 {
                     TrackAnnotator.Draw(frame.Image, marks, $"{next.Camera.CameraId}  frame {frame.Number}  {frame.Timestamp:yyyy-MM-dd HH:mm:ss.fff}Z");
@@ -112,6 +116,7 @@ public sealed class ReplayRunner(
                 if (run.Last is not null) await run.Pipeline.FinishAsync(run.Last, stop.Token);
             }
 
+            settings.Tracklets?.Finish();
             await sink.FlushAsync(ct);
             await gallery.SaveAsync(ct);
             IdentitySheet.Write(Path.Combine(settings.OutputDirectory, "identities.png"), album.Rows());
