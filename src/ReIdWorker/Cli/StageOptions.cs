@@ -66,15 +66,20 @@ public sealed class StageOptions
                 double upscale = parse.GetValue(HogUpscale);
                 if (upscale is < 0.25 or > 4)
                     throw new UserInputException($"--hog-upscale {upscale} is out of range; use 0.25 to 4");
-                return new HogDetector(new HogOptions(Upscale: upscale));
+                return NewHogDetector(upscale);
             case "onnx":
                 string model = parse.GetValue(DetectorModel)
                     ?? throw new UserInputException("--detector onnx needs --detector-model PATH (a YOLOv8/YOLO11 ONNX export; see docs/detectors.md)");
-                return new YoloDetector(new YoloDetectorOptions { ModelPath = model, Device = parse.GetValue(Device) }, logger);
+                return NewOnnxDetector(model, parse.GetValue(Device), logger);
             default:
                 throw new UserInputException($"--detector '{kind}' is unknown; use hog or onnx (or --detections FILE)");
         }
     }
+
+    public static IDetector NewHogDetector(double upscale = 1.0) => new HogDetector(new HogOptions(Upscale: upscale));
+
+    public static IDetector NewOnnxDetector(string modelPath, DevicePreference device, ILogger logger) =>
+        new YoloDetector(new YoloDetectorOptions { ModelPath = modelPath, Device = device }, logger);
 
     public ReIdWorker.Replay.PipelineOptions PipelineOptions(ParseResult parse) =>
         new(AppearanceAssociation: parse.GetValue(TrackAppearance));
@@ -85,20 +90,25 @@ public sealed class StageOptions
         string kind = parse.GetValue(Tracker)!.ToLowerInvariant();
         return kind switch
         {
-            "byte" => () => new ByteTracker(new ByteTrackerOptions()),
+            "byte" => NewByteTracker,
             "iou" => () => new IouTracker(new TrackerOptions()),
             _ => throw new UserInputException($"--tracker '{kind}' is unknown; use byte or iou"),
         };
     }
 
+    /// <summary>The default tracker (ByteTrack-style).</summary>
+    public static ITracker NewByteTracker() => new ByteTracker(new ByteTrackerOptions());
+
     public IdentityResolverOptions ResolverOptions(ParseResult parse, Embedder embedder)
     {
-        float threshold = parse.GetValue(MatchThreshold)
-            ?? (embedder.Metadata.MatchThreshold is { } t ? t : 0.75f);
+        float threshold = parse.GetValue(MatchThreshold) ?? DefaultMatchThreshold(embedder);
         if (threshold is <= -1 or > 1)
             throw new UserInputException($"--match-threshold {threshold} is not a cosine similarity; use a value in (-1, 1]");
         return new IdentityResolverOptions(MatchThreshold: threshold);
     }
+
+    /// <summary>The model's own reid.match_threshold, else 0.75.</summary>
+    public static float DefaultMatchThreshold(Embedder embedder) => embedder.Metadata.MatchThreshold is { } t ? t : 0.75f;
 
     public IGallery CreateGallery(ParseResult parse, string defaultPath)
     {

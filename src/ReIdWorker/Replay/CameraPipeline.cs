@@ -240,6 +240,8 @@ public sealed class CameraPipeline
             $"{_idScope}\n{_cameraId}\n{track.Id}\n{frame.Number}", ct);
         track.PersonId = decision.PersonId;
         track.Similarity = decision.Similarity;
+        // Decided from the first few crops (or against the local cache only): it may still change.
+        track.IdentityStatus = IdentityStatus.Of(confirmed: false, degraded: decision.Degraded);
         _live.Acquire(decision.PersonId);
         _extras[track.Id].SamplesAtIdentification = track.Appearance.Count;
         _extras[track.Id].CreatedIdentity = decision.IsNew;
@@ -262,7 +264,10 @@ public sealed class CameraPipeline
         extras.Reconsidered = true;
         float[] tracklet = track.Appearance.Mean()!;
         string current = track.PersonId!;
-        var better = await _resolver.ReconsiderAsync(tracklet, current, _live.Snapshot(), ct);
+        var reconsidered = await _resolver.ReconsiderWithStatusAsync(tracklet, current, _live.Snapshot(), ct);
+        var better = reconsidered.Better;
+        // Confirmed with the fuller appearance: firm, unless the shared gallery could not be asked.
+        track.IdentityStatus = IdentityStatus.Of(confirmed: true, degraded: reconsidered.Degraded);
         if (better is not null)
         {
             _live.Release(current);
@@ -325,6 +330,7 @@ public sealed class CameraPipeline
             Sequence = seq,
             PersonId = track.PersonId,
             IdentityRevision = track.IdentityRevision,
+            IdentityStatus = track.PersonId is null ? null : track.IdentityStatus,
             Similarity = track.Similarity,
             Box = new EventBox(box.X, box.Y, box.Width, box.Height),
             BoxNormalized = new EventBox(n.X, n.Y, n.Width, n.Height),
