@@ -23,6 +23,8 @@ public static class TrainerCli
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(TrackletSplitCommand.Create());
+        root.Subcommands.Add(CurvesCommand.Create());
         return root;
     }
 

@@ -33,11 +33,12 @@ public static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seeds initialisation, sampling and augmentation", DefaultValueFactory = _ => d.Seed };
         var noAugment = new Option<bool>("--no-augment") { Description = "Train on the images as they are (no flip, crop, colour jitter or erasing)" };
         var resume = new Option<FileInfo?>("--resume") { Description = "Continue from a checkpoint-epochNNN.pt; its options win except --epochs and --validate-every" };
+        var init = new Option<FileInfo?>("--init") { Description = "Start from the network of a checkpoint-epochNNN.pt (+ its .json), e.g. the shipped default, with a new classifier, optimizer and schedule: fine-tuning on your own data or tracklets" };
         var validateEvery = new Option<int>("--validate-every") { Description = "Export and evaluate on query/gallery every N epochs and after the last (0: never)", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train", "Train a re-ID embedding network (PK batches, triplet + identity loss with BNNeck, AdamW) and export it to ONNX")
         {
-            data, output, backbone, epochs, p, k, height, width, lr, weightDecay, margin, mining, distance, idWeight, seed, noAugment, resume, validateEvery,
+            data, output, backbone, epochs, p, k, height, width, lr, weightDecay, margin, mining, distance, idWeight, seed, noAugment, resume, init, validateEvery,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -66,7 +67,7 @@ public static class TrainCommand
                 ValidateEvery = parse.GetValue(validateEvery),
             };
             var result = Trainer.Run(options, parse.GetRequiredValue(data).FullName, parse.GetRequiredValue(output).FullName,
-                logger, stdout, parse.GetValue(resume)?.FullName, cancel);
+                logger, stdout, parse.GetValue(resume)?.FullName, cancel, parse.GetValue(init)?.FullName);
             stdout.WriteLine($"wrote {result.ModelPath}");
             stdout.WriteLine($"last checkpoint {result.LastCheckpoint}");
             return Task.FromResult(0);

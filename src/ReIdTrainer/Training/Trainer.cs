@@ -32,11 +32,20 @@ public static class Trainer
 {
     public const string ModelFile = "model.onnx";
     public const string HistoryFile = "history.csv";
+    public const string CurvesFile = "curves.png";
     private const string ValidationFile = "validation.partial.onnx";
 
+    /// <param name="resume">A checkpoint to continue: same data, same options, its optimizer state.</param>
+    /// <param name="init">
+    /// A checkpoint whose network (backbone, embedding head, BNNeck) starts a new run, with a fresh
+    /// classifier for this data's identities and a fresh optimizer and schedule: fine-tuning a
+    /// shipped model on a site's own tracklets.
+    /// </param>
     public static TrainingResult Run(TrainingOptions requested, string dataPath, string outDir, ILogger logger,
-        TextWriter progress, string? resume = null, CancellationToken cancel = default)
+        TextWriter progress, string? resume = null, CancellationToken cancel = default, string? init = null)
     {
+        if (resume is not null && init is not null)
+            throw new TrainerException("--resume and --init exclude each other: --resume continues a run where it stopped, --init starts a new run from a checkpoint's weights");
         TrainingCheckpoint? checkpoint = resume is null ? null : TrainingCheckpoint.Read(resume);
         // A resumed run keeps everything that shaped the model and its schedule; only how long to
         // go on and how often to validate are the caller's to change.
@@ -55,12 +64,15 @@ public static class Trainer
         var sampler = new PkSampler(set.Labels, options.IdentitiesPerBatch, options.ImagesPerIdentity);
         if (checkpoint is not null && checkpoint.Identities != set.IdentityCount)
             throw new TrainerException($"checkpoint '{resume}' was trained on {checkpoint.Identities} identities but '{dataPath}' has {set.IdentityCount}; resume on the same training data");
+        TrainingCheckpoint? initial = init is null ? null : ReadInitial(init, options);
         string trainingData = checkpoint?.TrainingData
-            ?? $"{dataset.Layout} '{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath)))}': {set.IdentityCount} identities, {set.Images.Count} images";
+            ?? $"{dataset.Layout} '{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath)))}': {set.IdentityCount} identities, {set.Images.Count} images"
+               + (initial is null ? "" : $"; fine-tuned from {Path.GetFileName(init)} (epoch {initial.Epoch} of {initial.TrainingData})");
 
         Directory.CreateDirectory(outDir);
         torch.manual_seed(options.Seed);
-        using var model = checkpoint?.LoadModel(resume!) ?? NewModel(options, set.IdentityCount, logger);
+        using var model = checkpoint?.LoadModel(resume!)
+            ?? (initial is not null ? InitialModel(initial, init!, set.IdentityCount, logger) : NewModel(options, set.IdentityCount, logger));
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = optim.AdamW(parameters, lr: options.LearningRate, weight_decay: options.WeightDecay);
         if (checkpoint is not null) checkpoint.LoadOptimizer(resume!, optimizer);
@@ -140,6 +152,7 @@ public static class Trainer
             new TrainingCheckpoint(TrainingCheckpoint.FormatName, epoch, step, set.IdentityCount, trainingData, options, history)
                 .Save(lastCheckpoint, model, optimizer);
             EpochRecord.WriteCsv(Path.Combine(outDir, HistoryFile), history);
+            TrainingCurves.Write(Path.Combine(outDir, CurvesFile), history);
         }
 
         string modelPath = Path.Combine(Path.GetFullPath(outDir), ModelFile);
@@ -183,6 +196,50 @@ public static class Trainer
         return Directory.Exists(Path.Combine(path, Market1501Layout.TrainFolder))
             ? Market1501Layout.Load(path)
             : FolderPerIdentityLayout.Load(path);
+    }
+
+    /// <summary>
+    /// The checkpoint <paramref name="init"/> names, refused when its network cannot be the one
+    /// <paramref name="options"/> describe: the weights would not fit, or the model would be fed
+    /// images of another size than it learnt on.
+    /// </summary>
+    public static TrainingCheckpoint ReadInitial(string init, TrainingOptions options)
+    {
+        var c = TrainingCheckpoint.Read(init);
+        var had = c.Options;
+        if (had.Backbone != options.Backbone)
+            throw new TrainerException($"--init '{init}' holds a {had.Backbone} network but --backbone is {options.Backbone}; pass --backbone {had.Backbone.ToString().ToLowerInvariant()}");
+        if (had.Height != options.Height || had.Width != options.Width)
+            throw new TrainerException($"--init '{init}' was trained on {had.Height}x{had.Width} inputs but --height/--width are {options.Height}x{options.Width}; pass --height {had.Height} --width {had.Width}");
+        return c;
+    }
+
+    /// <summary>
+    /// A model for <paramref name="identities"/> identities whose network is the checkpoint's. Only
+    /// the .pt weights and the .json beside them are read: the optimizer state of the source run is
+    /// no use to a new run.
+    /// </summary>
+    public static TrainingModel InitialModel(TrainingCheckpoint initial, string init, int identities, ILogger logger)
+    {
+        using var source = initial.LoadModel(init);
+        var model = new TrainingModel(initial.Options.Backbone, identities);
+        if (source.Net.EmbeddingDim != model.Net.EmbeddingDim)
+        {
+            model.Dispose();
+            throw new TrainerException($"--init '{init}' embeds into {source.Net.EmbeddingDim} dimensions but this trainer's {initial.Options.Backbone} network has {model.Net.EmbeddingDim}; it was written by another trainer version");
+        }
+        using (no_grad())
+        {
+            var (missing, unexpected) = model.Net.load_state_dict(source.Net.state_dict(), strict: true);
+            if (missing.Count > 0 || unexpected.Count > 0)
+            {
+                model.Dispose();
+                throw new TrainerException($"--init '{init}' does not match this trainer's {initial.Options.Backbone} network (missing {string.Join(", ", missing)}; unexpected {string.Join(", ", unexpected)})");
+            }
+        }
+        logger.LogInformation("Network initialised from {Checkpoint} (epoch {Epoch}, {Data}); new classifier for {Identities} identities",
+            init, initial.Epoch, initial.TrainingData, identities);
+        return model;
     }
 
     private static TrainingModel NewModel(TrainingOptions options, int identities, ILogger logger)

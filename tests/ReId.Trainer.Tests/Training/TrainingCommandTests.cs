@@ -32,9 +32,10 @@ public sealed class TrainingCommandTests(TinySyntheticSet set) : IClassFixture<T
 
         Assert.True(File.Exists(Path.Combine(outDir, "model.onnx")));
         string[] history = File.ReadAllLines(Path.Combine(outDir, "history.csv"));
-        Assert.Equal("epoch,loss,active,dap,dan,mAP,rank1", history[0]);
+        Assert.Equal("epoch,loss,active,dap,dan,mAP,rank1,triplet,img_s", history[0]);
         Assert.Equal(3, history.Length);
-        Assert.All(history[1..], row => Assert.Equal(7, row.Split(',').Count(f => f.Length > 0)));
+        Assert.All(history[1..], row => Assert.Equal(9, row.Split(',').Count(f => f.Length > 0)));
+        Assert.True(File.Exists(Path.Combine(outDir, "curves.png")));
 
         string checkpoint = Path.Combine(outDir, "checkpoint-epoch002.pt");
         var saved = TrainingCheckpoint.Read(checkpoint);
