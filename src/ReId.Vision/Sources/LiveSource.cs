@@ -40,6 +40,8 @@ public sealed class LiveSource : IAsyncDisposable
     private bool _stopping;
     private long _number;
     private int _reading;
+    /// <summary>The next session restarts a looped file: worth a debug line, not an information line per loop.</summary>
+    private volatile bool _looping;
 
     public string CameraId { get; }
     public string Source { get; }
@@ -195,6 +197,7 @@ public sealed class LiveSource : IAsyncDisposable
                 // One execution covers the attempts until a session delivers frames, so the backoff
                 // starts small again after every stretch of good video.
                 var end = await _reconnect.ExecuteAsync(static (self, token) => self.RunSessionAsync(token), this, stop);
+                _looping = end.Kind == SessionEndKind.Looped;
                 switch (end.Kind)
                 {
                     case SessionEndKind.Finished:
@@ -374,7 +377,8 @@ public sealed class LiveSource : IAsyncDisposable
                     owner.Stats.SetConnected(true);
                 }
                 var info = source.Info;
-                owner._logger.LogInformation("Camera {CameraId}: reading {Source} ({Width}x{Height}, {Fps:0.##} fps)",
+                owner._logger.Log(owner._looping ? LogLevel.Debug : LogLevel.Information,
+                    "Camera {CameraId}: reading {Source} ({Width}x{Height}, {Fps:0.##} fps)",
                     owner.CameraId, owner.Source, info.Width, info.Height, info.FramesPerSecond);
                 ReadLoop(source, info);
             }
