@@ -113,8 +113,8 @@ VOLUME ["/var/lib/reid"]
 EXPOSE 9400
 USER ${APP_UID}
 
-# Liveness, not readiness: an unreachable Kafka or Qdrant makes the worker not-ready (it buffers to
-# the outbox and keeps running), which is no reason for Docker to flag or restart the container.
+# Liveness, not readiness: a worker whose cameras are all down is not ready, and flagging or
+# restarting the container would not bring a camera back (the worker reconnects by itself).
 # The start period covers model loading (and the CUDA provider's first initialisation).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
     CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9400/health/live"]

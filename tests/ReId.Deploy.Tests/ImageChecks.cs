@@ -196,7 +196,7 @@ public static partial class ImageChecks
         else
         {
             problems.Check(facts.HealthCheckUrl.AbsolutePath == DeployPaths.HealthLive, file,
-                $"HEALTHCHECK probes {facts.HealthCheckUrl.AbsolutePath}: use {DeployPaths.HealthLive} (readiness fails whenever Kafka or Qdrant is down, which is no reason to flag the container)");
+                $"HEALTHCHECK probes {facts.HealthCheckUrl.AbsolutePath}: use {DeployPaths.HealthLive} (readiness fails while the cameras are down, which restarting the container does not fix)");
             problems.Check(facts.ExposedPorts.Contains(facts.HealthCheckUrl.Port), file,
                 $"HEALTHCHECK probes port {facts.HealthCheckUrl.Port} but the image EXPOSEs {string.Join(", ", facts.ExposedPorts)}: make them agree");
         }
