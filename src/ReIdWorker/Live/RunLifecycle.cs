@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
-using ReId.Core.Gallery;
 
 namespace ReIdWorker.Live;
 
@@ -27,7 +26,6 @@ public sealed class RunLifecycle(RunComponents components, IEnumerable<CameraWor
         {
             foreach (var c in cameras) c.UpdateMetrics();
             components.Sink.UpdateMetrics();
-            RunMetrics.GalleryDegraded.Set(components.Gallery is IDegradableGallery { IsDegraded: true } ? 1 : 0);
         });
         logger.LogInformation(
             "reid run: worker {WorkerId}, shard {Index} of {Count}: {Cameras} of {Total} camera(s) [{CameraIds}]; model {Model} on {Provider}; gallery {Gallery}; events {Sink}; http :{Port}",

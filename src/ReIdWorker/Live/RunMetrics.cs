@@ -59,13 +59,12 @@ public static class RunMetrics
     public static readonly Gauge EmbedderInfo = Metrics.CreateGauge("reid_embedder_info",
         "1, labelled with the model and the ONNX Runtime execution provider in use", new GaugeConfiguration { LabelNames = ["model", "provider"] });
 
-    public static readonly Histogram GallerySeconds = Metrics.CreateHistogram("reid_gallery_seconds",
+    // Named apart from ResilientGallery's own meter (reid.gallery.*, exported through prometheus-net's
+    // meter adapter), which measures the calls to Qdrant behind its cache; these measure what a camera waits.
+    public static readonly Histogram GallerySeconds = Metrics.CreateHistogram("reid_gallery_request_seconds",
         "Gallery call latency per operation", new HistogramConfiguration { LabelNames = ["operation"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
-    public static readonly Counter GalleryErrors = Metrics.CreateCounter("reid_gallery_errors_total",
+    public static readonly Counter GalleryErrors = Metrics.CreateCounter("reid_gallery_request_errors_total",
         "Gallery calls that failed per operation", new CounterConfiguration { LabelNames = ["operation"] });
-
-    public static readonly Gauge GalleryDegraded = Metrics.CreateGauge("reid_gallery_degraded",
-        "1 while the shared gallery (Qdrant) is unreachable and identities are decided against the local cache (provisional)");
 
     public static readonly Gauge Ready = Metrics.CreateGauge("reid_ready", "1 when /health/ready answers 200");
 
