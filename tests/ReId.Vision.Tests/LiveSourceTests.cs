@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using OpenCvSharp;
 using ReId.TestSupport;
 using ReId.Vision.Sources;
@@ -78,6 +80,33 @@ public sealed class LiveSourceTests(ITestOutputHelper output)
         await consumer.WaitForAsync(beforeRestart + 5, TimeSpan.FromSeconds(30));
         long[] numbers = consumer.Numbers;
         Assert.True(numbers.Zip(numbers.Skip(1)).All(p => p.Second > p.First));
+    }
+
+    [LiveFact]
+    public async Task An_unreachable_camera_is_retried_with_growing_delays_capped_at_the_maximum()
+    {
+        string url = $"tcp://127.0.0.1:{FfmpegServer.FreePort()}"; // nothing listens: every attempt is refused
+        var options = new LiveSourceOptions { ReconnectBaseDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromMilliseconds(400) };
+        await using var live = LiveSource.Open("yard", url, options, _log);
+        using var consumer = new Consumer(live);
+
+        await WaitUntil(() => live.Stats.Reconnects >= 10, TimeSpan.FromSeconds(60));
+
+        double[] delays = _log.Lines
+            .Select(l => Regex.Match(l, @"yard: .*Connection refused.*reconnecting to .* in (?<s>[\d.]+) s \(attempt (?<n>\d+)\)"))
+            .Where(m => m.Success)
+            .Select(m => double.Parse(m.Groups["s"].Value, CultureInfo.InvariantCulture))
+            .ToArray();
+        Assert.True(delays.Length >= 10, $"expected 10 logged retries, got {delays.Length}");
+        Assert.All(delays, d => Assert.InRange(d, 0, options.ReconnectMaxDelay.TotalSeconds));
+        // Jittered exponential growth: the first waits are short, later ones sit at the cap.
+        Assert.True(delays[0] < options.ReconnectMaxDelay.TotalSeconds, $"first delay {delays[0]} s is already at the cap");
+        Assert.Equal(options.ReconnectMaxDelay.TotalSeconds, delays.Max());
+        Assert.False(live.Stats.Connected);
+        Assert.Contains(url, live.Stats.LastError);
+        Assert.Contains("Connection refused", live.Stats.LastError);
+        Assert.Null(live.Stats.LastFrameAt);
+        Assert.Equal(0, consumer.Count);
     }
 
     [LiveFact]

@@ -181,7 +181,7 @@ public sealed class LiveSource : IAsyncDisposable
                 {
                     string reason = args.Outcome.Exception?.Message ?? "unknown";
                     Stats.Reconnecting();
-                    _logger.LogWarning("Camera {CameraId}: {Reason}; reconnecting to {Source} in {Delay:0.0} s (attempt {Attempt})",
+                    _logger.LogWarning("Camera {CameraId}: {Reason}; reconnecting to {Source} in {Delay:0.###} s (attempt {Attempt})",
                         CameraId, reason, Source, args.RetryDelay.TotalSeconds, args.AttemptNumber + 1);
                     return default;
                 },
@@ -208,7 +208,7 @@ public sealed class LiveSource : IAsyncDisposable
                         break;
                     case SessionEndKind.Lost:
                         Stats.Reconnecting();
-                        _logger.LogWarning("Camera {CameraId}: {Reason}; reconnecting to {Source} in {Delay:0.0} s",
+                        _logger.LogWarning("Camera {CameraId}: {Reason}; reconnecting to {Source} in {Delay:0.###} s",
                             CameraId, end.Reason, Source, _options.ReconnectBaseDelay.TotalSeconds);
                         // A camera that just dropped often needs a moment; this also caps a flapping one.
                         await Task.Delay(_options.ReconnectBaseDelay, _time, stop);
