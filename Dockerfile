@@ -3,7 +3,7 @@
 #
 #   docker build -t reidworker .                             # GPU image: CUDA 13 + cuDNN 9 (default)
 #   docker build -t reidworker:cpu --build-arg FLAVOR=cpu .  # CPU-only image, GBs smaller (no CUDA)
-#   docker run --gpus all -p 9400:9400 -v reid-state:/var/lib/reid \
+#   docker run --gpus all --stop-timeout 35 -p 9400:9400 -v reid-state:/var/lib/reid \
 #     -v "$PWD/deploy/config/appsettings.json:/etc/reid/appsettings.json:ro" \
 #     reidworker run --config /etc/reid/appsettings.json
 #
@@ -11,6 +11,8 @@
 # configuration that works on a laptop (cpu) behaves the same on a GPU box. The GPU image still runs
 # on a machine without a GPU: ONNX Runtime's CUDA provider fails to load and the worker falls back to
 # the CPU, saying which CUDA library is missing (`reid doctor` prints the same diagnosis).
+# --stop-timeout: Docker's default of 10 s would kill the worker before its own shutdown timeout
+# (Reid:ShutdownTimeoutSeconds, 25 s) has flushed the events.
 # Deployment guide: docs/deployment.md. Files this image must agree with are checked by
 # tests/ReId.Deploy.Tests.
 
