@@ -86,10 +86,12 @@ curl -fs "http://127.0.0.1:$http_port/health/ready" >/dev/null || { echo "load-c
 start=$(date +%s.%N)
 : >"$out/rss.tsv"
 sample() {
-  local now rss
+  local now rss heap
   now=$(date +%s.%N)
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$reid_pid/status")
-  printf '%s\t%s\n' "$(python3 -c "print(round($now-$start,1))")" "$rss" >>"$out/rss.tsv"
+  # The managed heap beside RSS tells a native leak (frames, ORT values) from managed growth.
+  heap=$(curl -fs "http://127.0.0.1:$http_port/metrics" | awk '/^dotnet_total_memory_bytes / {printf "%d", $2/1024}')
+  printf '%s\t%s\t%s\n' "$(python3 -c "print(round($now-$start,1))")" "$rss" "${heap:-0}" >>"$out/rss.tsv"
 }
 curl -fs "http://127.0.0.1:$http_port/metrics" >"$out/metrics-start.txt"
 sample
@@ -135,9 +137,12 @@ n, s = d('reid_embedder_batch_size_count'), d('reid_embedder_batch_size_sum')
 t = d('reid_embedder_batch_seconds_sum')
 prov = [l for (n2, l) in b if n2 == 'reid_embedder_info']
 print(f"embedder: {n:.0f} batches, mean batch {s/max(n,1):.2f} crops, {s/elapsed:.1f} crops/s, {1000*t/max(n,1):.1f} ms per batch {prov[0] if prov else ''}")
-rss = [(float(x), int(y)) for x, y in (line.split('\t') for line in open(f'{out}/rss.tsv') if line.strip())]
-mib = [r / 1024 for _, r in rss]
-print("RSS MiB over time: " + ", ".join(f"{t:.0f}s {m:.0f}" for (t, _), m in zip(rss, mib)))
+rows = [line.split('\t') for line in open(f'{out}/rss.tsv') if line.strip()]
+times = [float(r[0]) for r in rows]
+mib = [int(r[1]) / 1024 for r in rows]
+heap = [int(r[2]) / 1024 for r in rows]
+print("RSS MiB over time: " + ", ".join(f"{t:.0f}s {m:.0f}" for t, m in zip(times, mib)))
+print("managed heap MiB:  " + ", ".join(f"{t:.0f}s {h:.0f}" for t, h in zip(times, heap)))
 half = mib[len(mib)//2:]
 print(f"RSS first {mib[0]:.0f} MiB, last {mib[-1]:.0f} MiB, max {max(mib):.0f} MiB; second half min/max {min(half):.0f}/{max(half):.0f} MiB")
 PY

@@ -68,6 +68,9 @@ public static class RunCommand
             int index = i;
             builder.Services.AddSingleton<IHostedService>(sp => sp.GetServices<CameraWorker>().ElementAt(index));
         }
+        // Singletons, so the readiness probe's cached disk check lives across requests.
+        builder.Services.AddSingleton<LivenessCheck>();
+        builder.Services.AddSingleton<ReadinessCheck>();
         builder.Services.AddHealthChecks()
             .AddCheck<LivenessCheck>("cameras", tags: ["live"])
             .AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
