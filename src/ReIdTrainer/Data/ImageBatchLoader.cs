@@ -1,4 +1,7 @@
 using OpenCvSharp;
+using ReId.Core.Geometry;
+using ReId.Core.Models;
+using ReId.Vision.Imaging;
 using ReIdTrainer.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,7 +11,8 @@ namespace ReIdTrainer.Data;
 /// <summary>
 /// Decodes image files into a normalised float batch [N,3,H,W]: resized to H x W, RGB, scaled by 1/255
 /// and normalised with the ImageNet mean and std, the preprocessing the exporter writes into model
-/// metadata, so a trained model sees at inference exactly what it saw in training.
+/// metadata. The resizing and normalisation are the worker's (<see cref="CropPreprocessor"/>), so a
+/// trained model sees at inference exactly what it saw in training.
 /// </summary>
 public sealed class ImageBatchLoader
 {
@@ -16,6 +20,7 @@ public sealed class ImageBatchLoader
     public static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
     private readonly Augmentation _augmentation;
+    private readonly CropPreprocessor _preprocessor;
 
     public ImageBatchLoader(int height, int width, Augmentation? augmentation = null)
     {
@@ -23,7 +28,22 @@ public sealed class ImageBatchLoader
         Height = height;
         Width = width;
         _augmentation = augmentation ?? Augmentation.None;
+        _preprocessor = new CropPreprocessor(Preprocessing(height, width));
     }
+
+    /// <summary>
+    /// The preprocessing a trained model declares in its metadata; the loader normalises through the
+    /// worker's own <see cref="CropPreprocessor"/> with it, so training and serving cannot drift apart.
+    /// </summary>
+    public static ModelMetadata Preprocessing(int height, int width) => new()
+    {
+        InputHeight = height,
+        InputWidth = width,
+        ChannelOrder = "RGB",
+        PixelScale = 1f / 255f,
+        Mean = Mean,
+        Std = Std,
+    };
 
     public int Height { get; }
     public int Width { get; }
@@ -50,33 +70,22 @@ public sealed class ImageBatchLoader
         return data;
     }
 
-    private unsafe void Write(string path, Span<float> destination, Random? rng)
+    private void Write(string path, Span<float> destination, Random? rng)
     {
         using var decoded = Cv2.ImRead(path, ImreadModes.Color);
         if (decoded.Empty())
             throw new TrainerException($"'{path}' could not be decoded as an image (missing, empty or corrupt file)");
+        if (rng is null)
+        {
+            // Unaugmented, the crop goes through exactly what the worker does to a person box.
+            _preprocessor.Write(decoded, new Box(0, 0, decoded.Width, decoded.Height), destination);
+            return;
+        }
         using var resized = new Mat();
         Cv2.Resize(decoded, resized, new OpenCvSharp.Size(Width, Height), 0, 0, InterpolationFlags.Linear);
-        using var image = rng is null ? resized.Clone() : _augmentation.ApplyToImage(resized, rng);
-
-        Cv2.Split(image, out Mat[] planes);
-        try
-        {
-            int plane = Height * Width;
-            fixed (float* dst = destination)
-            {
-                for (int c = 0; c < 3; c++)
-                {
-                    // Output channel c is RGB; OpenCV planes are BGR. ConvertTo writes straight into the batch.
-                    using var target = Mat.FromPixelData(Height, Width, MatType.CV_32FC1, (IntPtr)(dst + c * plane));
-                    planes[2 - c].ConvertTo(target, MatType.CV_32FC1, 1.0 / (255.0 * Std[c]), -Mean[c] / Std[c]);
-                }
-            }
-        }
-        finally
-        {
-            foreach (var p in planes) p.Dispose();
-        }
-        if (rng is not null) _augmentation.Erase(destination, Height, Width, rng);
+        using var image = _augmentation.ApplyToImage(resized, rng);
+        // Already Height x Width, so the worker's resize is a copy; its normalisation is the one used.
+        _preprocessor.Write(image, new Box(0, 0, Width, Height), destination);
+        _augmentation.Erase(destination, Height, Width, rng);
     }
 }
