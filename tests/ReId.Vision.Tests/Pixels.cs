@@ -13,6 +13,14 @@ internal static class Pixels
         return (mean.Val0 + mean.Val1 + mean.Val2) / 3;
     }
 
+    /// <summary>Size and frame rate of a video as OpenCV reads them, to compare a stream of it with.</summary>
+    public static (Size Size, double Fps) Describe(string path)
+    {
+        using var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
+        Assert.True(capture.IsOpened(), $"OpenCV cannot open {path}");
+        return (new Size(capture.FrameWidth, capture.FrameHeight), capture.Fps);
+    }
+
     /// <summary>The first <paramref name="count"/> frames of a video as OpenCV decodes them.</summary>
     public static List<Mat> DecodeWithOpenCv(string path, int count)
     {

@@ -47,6 +47,11 @@ public sealed class LiveSource : IAsyncDisposable
     public string Source { get; }
     public LiveSourceStats Stats { get; } = new();
 
+    /// <summary>Size and rate of the stream as last opened; null before the first connection. A camera
+    /// may come back from a reconnect with another size, so consumers should read it per frame if it matters.</summary>
+    public FrameSourceInfo? Info => Volatile.Read(ref _info);
+    private FrameSourceInfo? _info;
+
     /// <param name="open">Opens the underlying source; called again for every reconnect (and every loop of a file).</param>
     /// <param name="time">Clock for timestamps, backoff, pacing and stall detection (tests may pass a fake one).</param>
     public LiveSource(string cameraId, string source, Func<IFrameSource> open, LiveSourceOptions options,
@@ -377,6 +382,7 @@ public sealed class LiveSource : IAsyncDisposable
                     owner.Stats.SetConnected(true);
                 }
                 var info = source.Info;
+                Volatile.Write(ref owner._info, info);
                 owner._logger.Log(owner._looping ? LogLevel.Debug : LogLevel.Information,
                     "Camera {CameraId}: reading {Source} ({Width}x{Height}, {Fps:0.##} fps)",
                     owner.CameraId, owner.Source, info.Width, info.Height, info.FramesPerSecond);
