@@ -43,11 +43,13 @@ COPY src/ src/
 # the runtime stage copies it once, in its own layer, so a new model does not rebuild the code.
 # The CPU flavor drops the CUDA and TensorRT providers (~270 MB) it could never load; ONNX Runtime
 # then reports CUDA as unavailable exactly as it does when the libraries are missing.
-# alpine-librdkafka.so is librdkafka for musl: never loaded on Ubuntu.
+# librdkafka.redist also leaves its musl build (alpine-librdkafka.so) and its Windows DLLs
+# (librdkafka/x64, x86) in the output: never loaded on Ubuntu. (Confluent.Kafka loads
+# centos8-librdkafka.so here, as librdkafka.so wants libsasl2.so.3.)
 RUN --mount=type=cache,id=reid-nuget,target=/root/.nuget/packages \
     dotnet publish src/ReIdWorker/ReIdWorker.csproj -c Release -r linux-x64 --self-contained false \
       -o /app --nologo \
- && rm -f /app/alpine-librdkafka.so \
+ && rm -rf /app/alpine-librdkafka.so /app/librdkafka \
  && if [ "$FLAVOR" = "cpu" ]; then \
       rm -f /app/libonnxruntime_providers_cuda.so /app/libonnxruntime_providers_tensorrt.so; \
     fi
