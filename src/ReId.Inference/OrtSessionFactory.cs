@@ -94,7 +94,7 @@ public static class OrtSessionFactory
     /// </summary>
     public static string CudaDiagnosis(Exception? ex = null)
     {
-        string[] required = ["libcuda.so.1", "libcudart.so.13", "libcublasLt.so.13", "libcublas.so.13", "libcudnn.so.9", "libcufft.so.12"];
+        string[] required = ["libcuda.so.1", "libcudart.so.13", "libcublasLt.so.13", "libcublas.so.13", "libcurand.so.10", "libcudnn.so.9", "libcufft.so.12"];
         var missing = required.Where(lib =>
         {
             if (!System.Runtime.InteropServices.NativeLibrary.TryLoad(lib, out var handle)) return true;
