@@ -119,6 +119,21 @@ public sealed class FfmpegStreamSourceTests
         Assert.True(FrameSources.IsRecorded("/videos/cam1.avi"));
     }
 
+    [Theory]
+    // ffmpeg 5.1's lines for a live MPEG-TS input and the raw output it decodes to: only the output's
+    // counts, and its codec tag "0x18524742" must not be read as a size.
+    [InlineData("  Stream #0:0[0x100]: Video: mpeg4 (Simple Profile) ([16][0][0][0] / 0x0010), yuv420p, 768x576 [SAR 1:1 DAR 4:3], 10 fps, 10 tbr, 90k tbn", 0, 0, 0)]
+    [InlineData("  Stream #0:0: Video: rawvideo (BGR[24] / 0x18524742), bgr24(pc, gbr/unknown/unknown, progressive), 768x576 [SAR 1:1 DAR 4:3], q=2-31, 106168 kb/s, 10 fps, 10 tbn", 768, 576, 10)]
+    [InlineData("  Stream #0:0: Video: rawvideo (BGR[24] / 0x18524742), bgr24, 1920x1080, q=2-31, 1492992 kb/s, 29.97 fps, 29.97 tbn", 1920, 1080, 29.97)]
+    [InlineData("  Stream #0:0: Video: rawvideo (BGR[24] / 0x18524742), bgr24, 640x480, q=2-31", 640, 480, 25)]
+    public void The_frame_size_comes_from_ffmpegs_output_stream_line(string line, int width, int height, double fps)
+    {
+        var info = FfmpegStreamSource.ParseOutputStream(line);
+
+        if (width == 0) Assert.Null(info);
+        else Assert.Equal(new FrameSourceInfo(width, height, fps, null), info);
+    }
+
     [LiveFact]
     public async Task A_silent_peer_ends_the_read_after_the_network_timeout()
     {
