@@ -33,7 +33,7 @@ public static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seeds initialisation, sampling and augmentation", DefaultValueFactory = _ => d.Seed };
         var noAugment = new Option<bool>("--no-augment") { Description = "Train on the images as they are (no flip, crop, colour jitter or erasing)" };
         var resume = new Option<FileInfo?>("--resume") { Description = "Continue from a checkpoint-epochNNN.pt; its options win except --epochs and --validate-every" };
-        var init = new Option<FileInfo?>("--init") { Description = "Start from the network of a checkpoint-epochNNN.pt (+ its .json), e.g. the shipped default, with a new classifier, optimizer and schedule: fine-tuning on your own data or tracklets" };
+        var init = new Option<FileInfo?>("--init") { Description = "Start from the network of a checkpoint-epochNNN.pt (+ its .json), e.g. the shipped default, with a new classifier, optimizer and schedule: fine-tuning on your own data or tracklets. --backbone, --height and --width default to the checkpoint's" };
         var validateEvery = new Option<int>("--validate-every") { Description = "Export and evaluate on query/gallery every N epochs and after the last (0: never)", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train", "Train a re-ID embedding network (PK batches, triplet + identity loss with BNNeck, AdamW) and export it to ONNX")
@@ -48,14 +48,20 @@ public static class TrainCommand
             float? marginValue = marginText.Equals("soft", StringComparison.OrdinalIgnoreCase) ? null
                 : float.TryParse(marginText, NumberStyles.Float, CultureInfo.InvariantCulture, out float m) ? m
                 : throw new TrainerException($"--margin '{marginText}' is neither a number nor 'soft'");
+            // With --init, the network's shape comes from the checkpoint unless given: a site
+            // fine-tuning the shipped model should not have to know how it was built.
+            string? initPath = parse.GetValue(init)?.FullName;
+            var shipped = initPath is null ? null : TrainingCheckpoint.Read(initPath).Options;
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
             var options = new TrainingOptions
             {
-                Backbone = parse.GetValue(backbone) == "resnet18" ? BackboneKind.ResNet18 : BackboneKind.Light,
+                Backbone = shipped is not null && !Given(backbone) ? shipped.Backbone
+                    : parse.GetValue(backbone) == "resnet18" ? BackboneKind.ResNet18 : BackboneKind.Light,
                 Epochs = parse.GetValue(epochs),
                 IdentitiesPerBatch = parse.GetValue(p),
                 ImagesPerIdentity = parse.GetValue(k),
-                Height = parse.GetValue(height),
-                Width = parse.GetValue(width),
+                Height = shipped is not null && !Given(height) ? shipped.Height : parse.GetValue(height),
+                Width = shipped is not null && !Given(width) ? shipped.Width : parse.GetValue(width),
                 LearningRate = parse.GetValue(lr),
                 WeightDecay = parse.GetValue(weightDecay),
                 Margin = marginValue,
@@ -67,7 +73,7 @@ public static class TrainCommand
                 ValidateEvery = parse.GetValue(validateEvery),
             };
             var result = Trainer.Run(options, parse.GetRequiredValue(data).FullName, parse.GetRequiredValue(output).FullName,
-                logger, stdout, parse.GetValue(resume)?.FullName, cancel, parse.GetValue(init)?.FullName);
+                logger, stdout, parse.GetValue(resume)?.FullName, cancel, initPath);
             stdout.WriteLine($"wrote {result.ModelPath}");
             stdout.WriteLine($"last checkpoint {result.LastCheckpoint}");
             return Task.FromResult(0);

@@ -132,4 +132,26 @@ public sealed class FineTuningTests(TinySyntheticSet set, ITestOutputHelper outp
             set.NewFolder("both"), NullLogger.Instance, TextWriter.Null, resume: weights, init: weights));
         Assert.Contains("exclude each other", both.Message);
     }
+
+    /// <summary>From the command line the network's shape follows the checkpoint unless given, and a given one must agree.</summary>
+    [Fact]
+    public void TrainCommandTakesTheNetworkShapeFromTheCheckpoint()
+    {
+        string weights = ShippedCheckpoint(1);
+        string site = HeldOutFolders();
+        string outDir = set.NewFolder("cli-init");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        // No --height/--width: the defaults (256x128) would not fit the 64x32 checkpoint.
+        int code = TrainerCli.Run(["train", "--data", site, "--out", outDir, "--epochs", "1", "--init", weights], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        var props = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(outDir, TrainingLoop.ModelFile))).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal($"{TinySyntheticSet.Height}", props["reid.input_height"]);
+        Assert.Equal($"{TinySyntheticSet.Width}", props["reid.input_width"]);
+
+        stderr = new StringWriter();
+        code = TrainerCli.Run(["train", "--data", site, "--out", set.NewFolder("cli-init-bad"), "--epochs", "1", "--init", weights, "--height", "128", "--width", "64"], stdout, stderr);
+        Assert.Equal(1, code);
+        Assert.Equal($"reid-train: --init '{weights}' was trained on 64x32 inputs but --height/--width are 128x64; pass --height 64 --width 32", stderr.ToString().Trim());
+    }
 }
