@@ -62,6 +62,28 @@ public sealed class FfmpegStreamSourceTests
     }
 
     [LiveFact]
+    public void Messages_never_show_the_cameras_password()
+    {
+        int port = FfmpegServer.FreePort();
+        string url = $"http://admin:s3cret@127.0.0.1:{port}/live.ts";
+
+        var ex = Assert.Throws<FrameSourceException>(() => new FfmpegStreamSource(url, "cam", OpenTimeout));
+
+        Assert.DoesNotContain("s3cret", ex.Message);
+        Assert.Contains($"http://admin:***@127.0.0.1:{port}/live.ts", ex.Message);
+        Assert.Contains("Connection refused", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("rtsp://admin:s3cret@10.0.0.7:554/stream1", "rtsp://admin:***@10.0.0.7:554/stream1")]
+    [InlineData("Input #0, rtsp, from 'rtsp://u:p@cam/x': and http://a:b@h/y", "Input #0, rtsp, from 'rtsp://u:***@cam/x': and http://a:***@h/y")]
+    [InlineData("rtsp://token@cam/x", "rtsp://token@cam/x")]
+    [InlineData("rtsp://cam:554/x", "rtsp://cam:554/x")]
+    [InlineData("/videos/cam1.avi", "/videos/cam1.avi")]
+    public void Redact_hides_url_passwords_only(string text, string expected) =>
+        Assert.Equal(expected, FrameSources.Redact(text));
+
+    [LiveFact]
     public async Task An_http_404_names_the_url_and_the_status()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

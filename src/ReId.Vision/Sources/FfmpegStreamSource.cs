@@ -50,6 +50,7 @@ public sealed partial class FfmpegStreamSource : IFrameSource
         TimeSpan wait = openTimeout ?? (io > TimeSpan.FromSeconds(30) ? io : TimeSpan.FromSeconds(30));
         CameraId = cameraId;
         Source = url;
+        string shown = FrameSources.Redact(url);
 
         var start = new ProcessStartInfo(ffmpegPath)
         {
@@ -72,7 +73,7 @@ public sealed partial class FfmpegStreamSource : IFrameSource
         {
             process.Dispose();
             throw new FrameSourceException(
-                $"cannot open '{url}': '{ffmpegPath}' could not be started ({ex.Message}); network cameras need ffmpeg: apt-get install ffmpeg", ex);
+                $"cannot open '{shown}': ffmpeg ('{ffmpegPath}') is not installed or cannot run; network cameras need it: apt-get install ffmpeg", ex);
         }
         _process = process;
         ProcessId = process.Id;
@@ -93,7 +94,7 @@ public sealed partial class FfmpegStreamSource : IFrameSource
                 : $"no video within {wait.TotalSeconds:0.#} s" + (error is null ? "" : $" ({error})");
             process.Dispose();
             throw new FrameSourceException(
-                $"cannot open stream '{url}': {why}; check the URL, that the camera or server is up and reachable, and that it sends video");
+                $"cannot open stream '{shown}': {why}; check the URL, that the camera or server is up and reachable, and that it sends video");
         }
         Info = info;
         _frameBytes = checked(info.Width * info.Height * 3);
@@ -192,7 +193,7 @@ public sealed partial class FfmpegStreamSource : IFrameSource
         if (line.Length == 0) return;
         lock (_gate)
         {
-            _stderrTail.Enqueue(line);
+            _stderrTail.Enqueue(FrameSources.Redact(line)); // ffmpeg repeats the URL, credentials included
             while (_stderrTail.Count > KeptErrorLines) _stderrTail.Dequeue();
         }
         if (!_header.Task.IsCompleted && ParseOutputStream(line) is { } info)

@@ -33,12 +33,22 @@ public static partial class FrameSources
     /// network stream or a device that ends has dropped out and is worth reconnecting.</summary>
     public static bool IsRecorded(string source) => !IsNetworkStream(source) && !DevicePattern().IsMatch(source);
 
+    /// <summary>
+    /// <paramref name="text"/> with the password of every URL in it replaced by <c>***</c>
+    /// (<c>rtsp://admin:secret@cam/1</c> becomes <c>rtsp://admin:***@cam/1</c>): camera URLs carry
+    /// credentials, and messages and logs must not.
+    /// </summary>
+    public static string Redact(string text) => UrlPassword().Replace(text, "${head}***@");
+
     /// <summary>A camera id derived from a source: the file or folder name without extension.</summary>
     public static string DefaultCameraId(string source)
     {
         string name = Path.GetFileNameWithoutExtension(source.TrimEnd('/', '\\'));
         return string.IsNullOrEmpty(name) ? "camera" : name;
     }
+
+    [GeneratedRegex(@"(?<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:@/\s]*:)[^@/\s]*@")]
+    private static partial Regex UrlPassword();
 
     [GeneratedRegex(@"^(?:/dev/video)?(\d+)$")]
     private static partial Regex DevicePattern();

@@ -29,6 +29,8 @@ public sealed class LiveSource : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly bool _recorded;
+    /// <summary><see cref="Source"/> without the password, for logs and messages.</summary>
+    private readonly string _shown;
     private readonly Channel<Frame> _frames;
     private readonly ResiliencePipeline _reconnect;
     private readonly CancellationTokenSource _stop = new();
@@ -70,6 +72,7 @@ public sealed class LiveSource : IAsyncDisposable
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _recorded = FrameSources.IsRecorded(source);
+        _shown = FrameSources.Redact(source);
         _frames = Channel.CreateBounded<Frame>(
             new BoundedChannelOptions(options.BufferFrames)
             {
@@ -184,10 +187,10 @@ public sealed class LiveSource : IAsyncDisposable
                 MaxDelay = _options.ReconnectMaxDelay,
                 OnRetry = args =>
                 {
-                    string reason = args.Outcome.Exception?.Message ?? "unknown";
+                    string reason = FrameSources.Redact(args.Outcome.Exception?.Message ?? "unknown");
                     Stats.Reconnecting();
                     _logger.LogWarning("Camera {CameraId}: {Reason}; reconnecting to {Source} in {Delay:0.###} s (attempt {Attempt})",
-                        CameraId, reason, Source, args.RetryDelay.TotalSeconds, args.AttemptNumber + 1);
+                        CameraId, reason, _shown, args.RetryDelay.TotalSeconds, args.AttemptNumber + 1);
                     return default;
                 },
             })
@@ -206,15 +209,15 @@ public sealed class LiveSource : IAsyncDisposable
                 switch (end.Kind)
                 {
                     case SessionEndKind.Finished:
-                        _logger.LogInformation("Camera {CameraId}: {Source} ended after {Frames} frames", CameraId, Source, Stats.FramesRead);
+                        _logger.LogInformation("Camera {CameraId}: {Source} ended after {Frames} frames", CameraId, _shown, Stats.FramesRead);
                         return;
                     case SessionEndKind.Looped:
-                        _logger.LogDebug("Camera {CameraId}: {Source} ended; starting it again (loop)", CameraId, Source);
+                        _logger.LogDebug("Camera {CameraId}: {Source} ended; starting it again (loop)", CameraId, _shown);
                         break;
                     case SessionEndKind.Lost:
                         Stats.Reconnecting();
                         _logger.LogWarning("Camera {CameraId}: {Reason}; reconnecting to {Source} in {Delay:0.###} s",
-                            CameraId, end.Reason, Source, _options.ReconnectBaseDelay.TotalSeconds);
+                            CameraId, end.Reason, _shown, _options.ReconnectBaseDelay.TotalSeconds);
                         // A camera that just dropped often needs a moment; this also caps a flapping one.
                         await Task.Delay(_options.ReconnectBaseDelay, _time, stop);
                         break;
@@ -225,7 +228,7 @@ public sealed class LiveSource : IAsyncDisposable
         catch (Exception ex)
         {
             // Not expected (every session failure is retried); logged so a dead camera is never silent.
-            _logger.LogError(ex, "Camera {CameraId}: reading {Source} failed for good", CameraId, Source);
+            _logger.LogError(ex, "Camera {CameraId}: reading {Source} failed for good", CameraId, _shown);
             Stats.SetError(ex.Message);
         }
         finally
@@ -271,7 +274,7 @@ public sealed class LiveSource : IAsyncDisposable
             catch (TimeoutException)
             {
                 _logger.LogWarning("Camera {CameraId}: the previous read of {Source} did not return within {Wait} s; abandoned (it is closed when it returns)",
-                    CameraId, Source, SessionExitWait.TotalSeconds);
+                    CameraId, _shown, SessionExitWait.TotalSeconds);
             }
         }
         token.ThrowIfCancellationRequested();
@@ -280,9 +283,10 @@ public sealed class LiveSource : IAsyncDisposable
         if (stall is not null) reason = stall;
         else if (session.Failure is { } failure) reason = failure is FrameSourceException ? failure.Message : $"{failure.GetType().Name}: {failure.Message}";
         else if (_recorded && session.Frames > 0) return new SessionEnd(_options.Loop ? SessionEndKind.Looped : SessionEndKind.Finished, null);
-        else if (_recorded) reason = $"'{Source}' delivered no frames";
-        else reason = $"'{Source}' ended" + (session.LastSourceError is { } error ? $" ({error})" : "");
+        else if (_recorded) reason = $"'{_shown}' delivered no frames";
+        else reason = $"'{_shown}' ended" + (session.LastSourceError is { } error ? $" ({error})" : "");
 
+        reason = FrameSources.Redact(reason);
         Stats.SetError(reason);
         if (session.Frames > 0) return new SessionEnd(SessionEndKind.Lost, reason);
         throw new SourceLostException(reason, session.Failure);
@@ -385,7 +389,7 @@ public sealed class LiveSource : IAsyncDisposable
                 Volatile.Write(ref owner._info, info);
                 owner._logger.Log(owner._looping ? LogLevel.Debug : LogLevel.Information,
                     "Camera {CameraId}: reading {Source} ({Width}x{Height}, {Fps:0.##} fps)",
-                    owner.CameraId, owner.Source, info.Width, info.Height, info.FramesPerSecond);
+                    owner.CameraId, owner._shown, info.Width, info.Height, info.FramesPerSecond);
                 ReadLoop(source, info);
             }
             catch (Exception ex)
@@ -396,7 +400,7 @@ public sealed class LiveSource : IAsyncDisposable
             {
                 if (source is FfmpegStreamSource ffmpeg) LastSourceError = ffmpeg.LastErrorLine();
                 try { source?.Dispose(); }
-                catch (Exception ex) { owner._logger.LogDebug(ex, "Camera {CameraId}: closing {Source} failed", owner.CameraId, owner.Source); }
+                catch (Exception ex) { owner._logger.LogDebug(ex, "Camera {CameraId}: closing {Source} failed", owner.CameraId, owner._shown); }
                 _abort.Dispose();
                 _completion.TrySetResult();
             }
