@@ -79,7 +79,7 @@ public static class RunCommand
         await using var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         // Before listening or reading a frame: a missing model stops the worker here (exit 2).
-        components = await RunComponents.OpenAsync(options, loggers, ct);
+        components = await RunComponents.OpenAsync(options, loggers, app.Services.GetService<System.Diagnostics.Metrics.IMeterFactory>(), ct);
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResponseWriter = HealthResponse.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });

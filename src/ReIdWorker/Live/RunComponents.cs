@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using ReId.Core.Events;
 using ReId.Core.Gallery;
@@ -29,9 +30,9 @@ public sealed class RunComponents
     public required RunEventSink Sink { get; init; }
     public required CameraServices CameraServices { get; init; }
 
-    public static async Task<RunComponents> OpenAsync(RunOptions options, ILoggerFactory loggers, CancellationToken ct)
+    /// <param name="meters">The host's meter factory, so the resilient gallery's meter reaches /metrics.</param>
+    public static async Task<RunComponents> OpenAsync(RunOptions options, ILoggerFactory loggers, IMeterFactory? meters, CancellationToken ct)
     {
-        var logger = loggers.CreateLogger("run");
         var device = Enum.Parse<DevicePreference>(options.Device, ignoreCase: true);
         var embedder = Embedder.Open(string.IsNullOrWhiteSpace(options.Model) ? DefaultModel.Path : options.Model, device,
             loggers.CreateLogger<Embedder>(), maxBatch: options.Embedder.MaxBatch);
@@ -39,7 +40,7 @@ public sealed class RunComponents
         RunEventSink? sink = null;
         try
         {
-            gallery = new InstrumentedGallery(CreateGallery(options, logger));
+            gallery = new InstrumentedGallery(CreateGallery(options, loggers, meters));
             await gallery.EnsureReadyAsync(embedder.Dimension, ct);
             sink = CreateEventSink(options, loggers);
             await sink.CheckReadyAsync(ct);
@@ -88,11 +89,16 @@ public sealed class RunComponents
         }
     }
 
-    private static IGallery CreateGallery(RunOptions options, ILogger logger)
+    private static IGallery CreateGallery(RunOptions options, ILoggerFactory loggers, IMeterFactory? meters)
     {
+        var logger = loggers.CreateLogger("run");
         var g = options.Gallery;
         if (g.Kind.Equals("qdrant", StringComparison.OrdinalIgnoreCase))
-            return new QdrantGallery(new QdrantGalleryOptions { Url = g.Qdrant.Url, Collection = g.Qdrant.Collection, ApiKey = g.Qdrant.ApiKey });
+            // Qdrant coming and going must not stop identities: the resilient gallery answers from a local
+            // cache (decisions marked provisional) and replays queued writes when Qdrant returns.
+            return new ResilientGallery(
+                new QdrantGallery(new QdrantGalleryOptions { Url = g.Qdrant.Url, Collection = g.Qdrant.Collection, ApiKey = g.Qdrant.ApiKey }),
+                new ResilientGalleryOptions(), loggers.CreateLogger<ResilientGallery>(), meters);
         string path = string.IsNullOrWhiteSpace(g.Path) ? RunConfiguration.DefaultPath("gallery.bin") : g.Path;
         logger.LogInformation("Embedded gallery {Path}", path);
         return new EmbeddedGallery(path);

@@ -31,8 +31,11 @@ public sealed class LivenessCheck(IEnumerable<CameraWorker> cameras) : IHealthCh
 /// service would not bring Kafka back. Qdrant unreachable is Degraded too (identities go on, provisional,
 /// against the local cache). A worker whose shard has no cameras is ready (nothing to wait for).
 /// </summary>
-public sealed class ReadinessCheck(IEnumerable<CameraWorker> cameras, RunEventSink sink, RunComponents components) : IHealthCheck
+public sealed class ReadinessCheck(IEnumerable<CameraWorker> cameras, RunEventSink sink, RunComponents components,
+    Microsoft.Extensions.Logging.ILogger<ReadinessCheck> logger) : IHealthCheck
 {
+    private HealthStatus? _lastStatus;
+
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
     private readonly object _gate = new();
     private DateTime _probedAt = DateTime.MinValue;
@@ -80,6 +83,13 @@ public sealed class ReadinessCheck(IEnumerable<CameraWorker> cameras, RunEventSi
         else
             result = HealthCheckResult.Healthy(all.Count == 0 ? "no cameras in this worker's shard" : $"{connected.Count} of {all.Count} camera(s) connected", data);
         RunMetrics.Ready.Set(result.Status == HealthStatus.Unhealthy ? 0 : 1);
+        // Probes come every few seconds: log changes, not every answer.
+        lock (_gate)
+        {
+            if (_lastStatus != result.Status)
+                Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "Readiness {Status}: {Description}", result.Status, result.Description);
+            _lastStatus = result.Status;
+        }
         return Task.FromResult(result);
     }
 
