@@ -1,6 +1,9 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 using ReId.Core.Events;
 
 namespace ReId.Events.Outbox;
@@ -33,15 +36,19 @@ public sealed class OutboxEventSink : IEventSink
     private readonly Channel<bool> _appended =
         Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ResiliencePipeline<DeliveryOutcome> _delivery;
     private readonly Task _appendLoop;
     private readonly Task _deliveryLoop;
 
     private long _storedTotal;
     private long _deliveredTotal;
     private volatile string? _lastError;
+    private int _consecutiveFailures;
     private int _disposed;
 
     private sealed record PendingAppend(TrackEvent Event, TaskCompletionSource Durable);
+
+    private enum DeliveryOutcome { Delivered, NothingPending, Failed }
 
     /// <param name="inner">Where events are delivered; this sink owns and disposes it (unless this
     /// constructor throws: then the caller still owns it).</param>
@@ -56,6 +63,7 @@ public sealed class OutboxEventSink : IEventSink
         _outbox = new EventOutbox(options, _logger);
         // Events left by a previous run count as stored now, so a flush waits for them too.
         _storedTotal = _outbox.PendingEvents;
+        _delivery = BuildDeliveryPipeline();
         _appendLoop = Task.Run(StoreLoopAsync);
         _deliveryLoop = Task.Run(() => DeliveryLoopAsync(_stopping.Token));
     }
@@ -194,47 +202,16 @@ public sealed class OutboxEventSink : IEventSink
 
     private async Task DeliveryLoopAsync(CancellationToken stopping)
     {
-        int consecutiveFailures = 0;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                var batch = _outbox.ReadPending(_options.DeliveryBatchSize);
-                if (batch is null)
-                {
+                // Returns once a batch was delivered or nothing was pending: failures are retried inside.
+                DeliveryOutcome outcome = await _delivery.ExecuteAsync(DeliverNextBatchAsync, stopping).ConfigureAwait(false);
+                if (outcome == DeliveryOutcome.NothingPending)
                     await _appended.Reader.ReadAsync(stopping).ConfigureAwait(false);
-                    continue;
-                }
-                if (await TryDeliverAsync(batch, stopping).ConfigureAwait(false))
-                {
-                    if (consecutiveFailures > 0)
-                        _logger.LogInformation("Delivery to {Sink} resumed after {Failures} failed attempt(s); {Pending} event(s) still in the outbox",
-                            _inner.Describe, consecutiveFailures, PendingEvents);
-                    consecutiveFailures = 0;
-                    _lastError = null;
-                    continue;
-                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Reading the outbox failed (disk error, corruption): nothing sensible to do but report and retry.
-                _lastError = ex.Message;
-                _logger.LogError(ex, "Outbox {Directory} could not be read for delivery", _outbox.Directory);
-            }
-
-            consecutiveFailures++;
-            TimeSpan delay = RetryDelay(consecutiveFailures);
-            _logger.LogWarning("Delivery to {Sink} failed ({Reason}); {Pending} event(s) wait in the outbox, retrying in {Delay}",
-                _inner.Describe, _lastError, PendingEvents, delay);
-            try
-            {
-                await Task.Delay(delay, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
             {
                 return;
             }
@@ -242,23 +219,90 @@ public sealed class OutboxEventSink : IEventSink
     }
 
     /// <summary>
+    /// One delivery attempt: reads the outbox from its cursor again each time, so a retry after a partly
+    /// confirmed batch resumes at the first unconfirmed event and never re-acknowledges a delivered one.
+    /// </summary>
+    private async ValueTask<DeliveryOutcome> DeliverNextBatchAsync(CancellationToken attempt)
+    {
+        OutboxBatch? batch;
+        try
+        {
+            batch = _outbox.ReadPending(_options.DeliveryBatchSize);
+        }
+        catch (Exception ex)
+        {
+            // Reading the outbox failed (disk error, corruption): nothing sensible to do but report and retry.
+            _lastError = ex.Message;
+            _logger.LogError(ex, "Outbox {Directory} could not be read for delivery", _outbox.Directory);
+            return DeliveryOutcome.Failed;
+        }
+        if (batch is null)
+            return DeliveryOutcome.NothingPending;
+        if (!await TryDeliverAsync(batch, attempt).ConfigureAwait(false))
+            return DeliveryOutcome.Failed;
+
+        int failures = Interlocked.Exchange(ref _consecutiveFailures, 0);
+        if (failures > 0)
+            _logger.LogInformation("Delivery to {Sink} resumed after {Failures} failed attempt(s); {Pending} event(s) still in the outbox",
+                _inner.Describe, failures, PendingEvents);
+        _lastError = null;
+        return DeliveryOutcome.Delivered;
+    }
+
+    /// <summary>
+    /// Retries a failed delivery for as long as it takes (the events are on disk; giving up would lose
+    /// them) after an exponential back-off with jitter, each attempt bounded by
+    /// <see cref="OutboxOptions.DeliveryAttemptTimeout"/>.
+    /// </summary>
+    /// <remarks>
+    /// No circuit breaker: the delivery loop is the inner sink's only caller here and already waits
+    /// longer after each consecutive failure, up to <see cref="OutboxOptions.RetryMaxDelay"/>; a breaker
+    /// would add a second waiting rule on top of that one, and its half-open probe would be what the next
+    /// retry already is. Publishing never touches the inner sink, so there is nothing else to shed.
+    /// </remarks>
+    private ResiliencePipeline<DeliveryOutcome> BuildDeliveryPipeline() =>
+        new ResiliencePipelineBuilder<DeliveryOutcome>()
+            .AddRetry(new RetryStrategyOptions<DeliveryOutcome>
+            {
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = new PredicateBuilder<DeliveryOutcome>()
+                    .HandleResult(DeliveryOutcome.Failed)
+                    .Handle<TimeoutRejectedException>(),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                    RetryDelay(args.AttemptNumber + 1, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared)),
+                OnRetry = args =>
+                {
+                    Interlocked.Increment(ref _consecutiveFailures);
+                    if (args.Outcome.Exception is TimeoutRejectedException)
+                        _lastError = $"delivery attempt to {_inner.Describe} took longer than {_options.DeliveryAttemptTimeout}";
+                    _logger.LogWarning("Delivery to {Sink} failed ({Reason}); {Pending} event(s) wait in the outbox, retrying in {Delay}",
+                        _inner.Describe, _lastError, PendingEvents, args.RetryDelay);
+                    return default;
+                },
+            })
+            .AddTimeout(_options.DeliveryAttemptTimeout)
+            .Build();
+
+    /// <summary>
     /// Hands the batch to the inner sink and waits for its verdict. Acknowledges in the outbox exactly the
     /// leading events the inner sink confirmed; true when all of them were.
     /// </summary>
-    private async Task<bool> TryDeliverAsync(OutboxBatch batch, CancellationToken stopping)
+    private async Task<bool> TryDeliverAsync(OutboxBatch batch, CancellationToken attempt)
     {
         bool handedOver = false;
         try
         {
             foreach (var e in batch.Events)
-                await _inner.PublishAsync(e, stopping).ConfigureAwait(false);
+                await _inner.PublishAsync(e, attempt).ConfigureAwait(false);
             handedOver = true;
-            await _inner.FlushAsync(stopping).ConfigureAwait(false);
+            await _inner.FlushAsync(attempt).ConfigureAwait(false);
             Acknowledge(batch);
             return true;
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (attempt.IsCancellationRequested)
         {
+            // Stopping, or the attempt timed out (the pipeline retries it). Nothing of the batch is
+            // acknowledged; a later flush of the inner sink reports what this attempt left in flight.
             throw;
         }
         catch (EventDeliveryException ex) when (handedOver)
@@ -294,12 +338,17 @@ public sealed class OutboxEventSink : IEventSink
         Interlocked.Add(ref _deliveredTotal, batch.Count);
     }
 
-    /// <summary>Exponential back-off with jitter, so workers of a site do not all retry in step after an outage.</summary>
-    private TimeSpan RetryDelay(int consecutiveFailures)
+    /// <summary>
+    /// Exponential back-off with jitter, so workers of a site do not all retry in step after an outage:
+    /// the n-th consecutive failure waits a random time between half and all of min(base x 2^n, max),
+    /// and never less than the base delay. So the first retry waits base..2 x base and the waits double
+    /// until they settle between max/2 and max.
+    /// </summary>
+    internal static TimeSpan RetryDelay(int consecutiveFailures, TimeSpan baseDelay, TimeSpan maxDelay, Random random)
     {
-        double exponential = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(consecutiveFailures - 1, 30));
-        double capped = Math.Min(exponential, _options.RetryMaxDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (0.5 + 0.5 * Random.Shared.NextDouble()));
+        double ceiling = Math.Min(baseDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(consecutiveFailures, 1, 30)), maxDelay.TotalMilliseconds);
+        double floor = Math.Max(baseDelay.TotalMilliseconds, ceiling / 2);
+        return TimeSpan.FromMilliseconds(floor + (ceiling - floor) * random.NextDouble());
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

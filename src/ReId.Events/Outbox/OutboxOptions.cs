@@ -21,10 +21,22 @@ public sealed record OutboxOptions
     /// <summary>Events handed to the inner sink per delivery attempt (then flushed and acknowledged together).</summary>
     public int DeliveryBatchSize { get; init; } = 500;
 
-    /// <summary>First pause after a failed delivery; it doubles per consecutive failure up to <see cref="RetryMaxDelay"/>.</summary>
+    /// <summary>
+    /// Shortest pause after a failed delivery. The n-th consecutive failure waits a random time between
+    /// half and all of min(RetryBaseDelay x 2^n, <see cref="RetryMaxDelay"/>), never less than this.
+    /// </summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Longest pause between delivery attempts, however long the outage.</summary>
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Bound on one delivery attempt (hand over a batch, flush, acknowledge); a longer attempt is
+    /// abandoned and retried. A safety net against an inner sink that hangs: keep it above the inner
+    /// sink's own bound (Kafka: MessageTimeout + DeliveryReportGrace, 2 min 15 s by default), because an
+    /// abandoned attempt leaves its events in flight and the retry sends them again (duplicates, never loss).
+    /// </summary>
+    public TimeSpan DeliveryAttemptTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
@@ -42,5 +54,10 @@ public sealed record OutboxOptions
             throw new ArgumentException(
                 $"outbox retry delays must be positive with {nameof(RetryMaxDelay)} >= {nameof(RetryBaseDelay)} (got {RetryBaseDelay}, {RetryMaxDelay})",
                 nameof(RetryBaseDelay));
+        // Polly's timeout strategy accepts 10 ms to one day.
+        if (DeliveryAttemptTimeout < TimeSpan.FromMilliseconds(10) || DeliveryAttemptTimeout > TimeSpan.FromDays(1))
+            throw new ArgumentException(
+                $"outbox {nameof(DeliveryAttemptTimeout)} must be between 10 ms and 1 day (got {DeliveryAttemptTimeout})",
+                nameof(DeliveryAttemptTimeout));
     }
 }
