@@ -173,6 +173,17 @@ public partial class TrackletExportTests(TrackletExportFixture fx) : IClassFixtu
         Assert.Contains($"'{dir}' is not empty", line);
     }
 
+    [Fact]
+    public void Tracklet_options_without_an_export_folder_are_refused_in_one_line()
+    {
+        var result = ReidProcess.Run(TimeSpan.FromMinutes(1), "replay", SampleFootage.VtestAvi, "--max-frames", "2", "--no-video",
+            "--out", Path.Combine(fx.Root, "stray-replay"), "--tracklet-min-crops", "6");
+        Assert.NotEqual(0, result.ExitCode);
+        string line = Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("--tracklet-min-crops"));
+        Assert.Contains("add --export-tracklets DIR", line);
+        Assert.False(File.Exists(Path.Combine(fx.Root, "stray-replay", "summary.json")));
+    }
+
     /// <summary>reid-train.dll from its own build output, like <see cref="ReidProcess"/> runs reid.dll.</summary>
     private static ReidResult RunTrainer(params string[] args)
     {

@@ -72,6 +72,8 @@ public static class ReplayCommand
                 TrackletExporter.PrepareFolder(trackletDir);
                 exporter = new TrackletExporter(exportOptions, loggers.CreateLogger("tracklets"));
             }
+            else if (new Option[] { trackletEvery, trackletMax, trackletMin, trackletHeight }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
+                throw new UserInputException($"{stray.Name} only applies to tracklet export; add --export-tracklets DIR or drop {stray.Name}");
 
             // Open everything before processing a frame: a bad input or an unreachable service is
             // reported at once, not after an hour of footage.
