@@ -268,6 +268,19 @@ public sealed class ResilientGallery : IDegradableGallery
 
     public async ValueTask DisposeAsync()
     {
+        if (_queue.Count > 0 && _dimension != 0)
+        {
+            // One last chance for writes made during an outage, bounded so a stop is not held up by Qdrant.
+            using var last = new CancellationTokenSource(_options.AttemptTimeout * 2);
+            try
+            {
+                await TryRecoverAsync(last.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _logger.LogDebug("Last replay to {Gallery} before stopping did not finish ({Reason})", _shared.Describe, Reason(e));
+            }
+        }
         int queued = _queue.Count;
         if (queued > 0)
             _logger.LogWarning("{Queued} gallery write(s) for {Gallery} were never replayed (it stayed unreachable); " +
