@@ -225,6 +225,33 @@ public sealed class ResilientGalleryTests
     }
 
     [Fact]
+    public async Task The_cache_evicts_the_exemplar_least_recently_added_or_fetched()
+    {
+        await using var fake = new QdrantFake();
+        string url = await fake.StartAsync();
+        await using var gallery = new ResilientGallery(QdrantStores.Open(url, _collection), Fast with { CacheCapacity = 3 });
+        await gallery.EnsureReadyAsync(Dimension, default);
+        var random = new Random(71);
+        Exemplar a = NewExemplar("a", random), b = NewExemplar("b", random), c = NewExemplar("c", random), d = NewExemplar("d", random);
+        foreach (Exemplar e in new[] { a, b, c })
+            await gallery.AddAsync(e, default);
+        // Fetching a renews it: b is now the least recently added or fetched.
+        Assert.False((await gallery.SearchWithStatusAsync(Query(a.Embedding), default)).Degraded);
+
+        await fake.StopAsync();
+        await gallery.AddAsync(d, default);
+
+        Assert.Equal(3, gallery.CachedExemplars);
+        foreach (Exemplar kept in new[] { a, c, d })
+        {
+            GallerySearchResult found = await gallery.SearchWithStatusAsync(Query(kept.Embedding), default);
+            Assert.True(found.Degraded);
+            Assert.Equal(kept.Id, Assert.Single(found.Matches).Exemplar.Id);
+        }
+        Assert.Empty((await gallery.SearchWithStatusAsync(Query(b.Embedding), default)).Matches);
+    }
+
+    [Fact]
     public async Task A_Qdrant_of_another_dimension_still_fails_start_up_with_the_fix()
     {
         await using var fake = new QdrantFake();
