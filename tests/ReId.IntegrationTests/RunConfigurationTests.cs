@@ -90,6 +90,31 @@ public class RunConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_taken_http_port_exits_2_naming_the_key_without_starting_any_camera()
+    {
+        var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, 0);
+        taken.Start();
+        try
+        {
+            int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            string config = Write("port.json", $$"""
+                { "Reid": { "Cameras": [ { "Id": "a", "Source": "{{ReId.TestSupport.SampleFootage.VtestAvi}}", "Loop": true } ],
+                            "Events": { "JsonlPath": "{{Path.Combine(_dir, "events.jsonl")}}" },
+                            "Gallery": { "Path": "{{Path.Combine(_dir, "gallery.bin")}}" },
+                            "Http": { "Port": {{port}} } } }
+                """);
+            var result = ReidProcess.Run(TimeSpan.FromMinutes(1), "run", "--config", config);
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Contains($"reid: error: Reid:Http:Port {port} cannot be used", result.StdErr);
+            Assert.DoesNotContain("reading", result.StdOut); // no camera was opened
+        }
+        finally
+        {
+            taken.Stop();
+        }
+    }
+
+    [Fact]
     public void Cameras_file_is_merged_and_hostname_ordinal_picks_the_shard()
     {
         string video = ReId.TestSupport.SampleFootage.VtestAvi;

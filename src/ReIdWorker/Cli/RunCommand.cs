@@ -64,7 +64,7 @@ public static class RunCommand
         {
             var camera = shard[i];
             builder.Services.AddSingleton(sp => new CameraWorker(camera, sp.GetRequiredService<RunComponents>().CameraServices,
-                sp.GetRequiredService<ILogger<CameraWorker>>()));
+                sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<CameraWorker>>()));
             int index = i;
             builder.Services.AddSingleton<IHostedService>(sp => sp.GetServices<CameraWorker>().ElementAt(index));
         }
@@ -74,7 +74,6 @@ public static class RunCommand
         builder.Services.AddHealthChecks()
             .AddCheck<LivenessCheck>("cameras", tags: ["live"])
             .AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<RunComponents>().Sink);
 
         await using var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
@@ -84,13 +83,22 @@ public static class RunCommand
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResponseWriter = HealthResponse.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
         app.MapMetrics("/metrics");
+        bool started = false;
+        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() => started = true);
         try
         {
-            await app.RunAsync(ct);
+            await app.RunAsync(ct); // disposes the host when it returns or throws
         }
-        catch (IOException ex) when (ex.InnerException is not null || ex.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+        catch (Exception ex) when (!started)
         {
-            throw new UserInputException($"Reid:Http:Port {options.Http.Port} cannot be used ({ex.Message}); choose a free port");
+            // The host never started (no camera ran), so RunLifecycle will not close the shared stages.
+            await components.Sink.DisposeAsync();
+            await components.BatchingEmbedder.DisposeAsync();
+            await components.Gallery.DisposeAsync();
+            components.Embedder.Dispose();
+            if (ex is IOException && ex.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+                throw new UserInputException($"Reid:Http:Port {options.Http.Port} cannot be used ({ex.Message}); choose a free port");
+            throw;
         }
         return ExitCodes.Ok;
     }

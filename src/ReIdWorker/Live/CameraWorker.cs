@@ -31,7 +31,8 @@ public sealed record CameraServices(
 /// track has an ended event. An unexpected error restarts the camera after a pause instead of taking
 /// the other cameras down.
 /// </summary>
-public sealed class CameraWorker(CameraOptions camera, CameraServices services, ILogger<CameraWorker> logger) : BackgroundService
+public sealed class CameraWorker(CameraOptions camera, CameraServices services, IHostApplicationLifetime lifetime, ILogger<CameraWorker> logger)
+    : BackgroundService
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
 
@@ -65,8 +66,15 @@ public sealed class CameraWorker(CameraOptions camera, CameraServices services, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Let the host finish starting (Kestrel, other cameras) before this loop takes a thread.
-        await Task.Yield();
+        // Cameras start once the whole host has started. If it fails to start (the HTTP port is taken),
+        // no camera has begun: the process must not exit while a detector is still working on a frame.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled()))
+        {
+            try { await started.Task; }
+            catch (OperationCanceledException) { _finished = true; return; }
+        }
         try
         {
             while (!stoppingToken.IsCancellationRequested)

@@ -31,9 +31,10 @@ public sealed class LivenessCheck(IEnumerable<CameraWorker> cameras) : IHealthCh
 /// service would not bring Kafka back. Qdrant unreachable is Degraded too (identities go on, provisional,
 /// against the local cache). A worker whose shard has no cameras is ready (nothing to wait for).
 /// </summary>
-public sealed class ReadinessCheck(IEnumerable<CameraWorker> cameras, RunEventSink sink, RunComponents components,
+public sealed class ReadinessCheck(IEnumerable<CameraWorker> cameras, RunComponents components,
     Microsoft.Extensions.Logging.ILogger<ReadinessCheck> logger) : IHealthCheck
 {
+
     private HealthStatus? _lastStatus;
 
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
@@ -43,6 +44,7 @@ public sealed class ReadinessCheck(IEnumerable<CameraWorker> cameras, RunEventSi
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var sink = components.Sink;
         var all = cameras.ToList();
         var connected = all.Where(c => c.Connected).Select(c => c.CameraId).ToList();
         var data = new Dictionary<string, object>
@@ -100,7 +102,7 @@ public sealed class ReadinessCheck(IEnumerable<CameraWorker> cameras, RunEventSi
         {
             if (DateTime.UtcNow - _probedAt < ProbeEvery) return _probeError;
             _probedAt = DateTime.UtcNow;
-            string? folder = sink.StorageFolder;
+            string? folder = components.Sink.StorageFolder;
             if (folder is null) return _probeError = null;
             string probe = Path.Combine(folder, $".health-probe-{Environment.ProcessId}");
             try
