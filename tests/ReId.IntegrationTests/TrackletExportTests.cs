@@ -184,6 +184,39 @@ public partial class TrackletExportTests(TrackletExportFixture fx) : IClassFixtu
         Assert.False(File.Exists(Path.Combine(fx.Root, "stray-replay", "summary.json")));
     }
 
+    /// <summary>
+    /// Two inputs are two cameras: folders are named by camera and track, names carry each input's
+    /// own camera number, and the same footage on both cameras exports the same tracklets.
+    /// </summary>
+    [Fact]
+    public void Each_camera_exports_its_own_tracklets_with_its_own_camera_number()
+    {
+        string dir = Path.Combine(fx.Root, "two-cameras");
+        var result = ReidProcess.Run(TimeSpan.FromMinutes(5), "replay", SampleFootage.VtestAvi, SampleFootage.VtestAvi,
+            "--camera-id", "north", "south", "--max-frames", "40", "--no-video", "--out", Path.Combine(fx.Root, "two-replay"),
+            "--export-tracklets", dir, "--tracklet-min-crops", "3");
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        Dictionary<string, List<string>> Export(string camera) =>
+            Directory.EnumerateDirectories(dir, camera + "_t*").ToDictionary(
+                d => Path.GetFileName(d)[(camera.Length + 1)..],
+                d => Directory.EnumerateFiles(d).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList());
+        var north = Export("north");
+        var south = Export("south");
+        Assert.NotEmpty(north);
+        Assert.Equal(Directory.EnumerateDirectories(dir).Count(), north.Count + south.Count);
+        Assert.All(north.Values.SelectMany(f => f), f => Assert.Matches(@"^t\d{5}_c1_f\d{6}\.jpg$", f));
+        Assert.All(south.Values.SelectMany(f => f), f => Assert.Matches(@"^t\d{5}_c2_f\d{6}\.jpg$", f));
+        Assert.Equal(north.Keys.Order(), south.Keys.Order());
+        foreach (var (track, files) in north)
+            Assert.Equal(files.Select(f => f.Replace("_c1_", "_c2_")), south[track]);
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "tracklets.json")));
+        var cameras = summary.RootElement.GetProperty("cameras");
+        Assert.Equal(north.Count, cameras.GetProperty("north").GetInt32());
+        Assert.Equal(south.Count, cameras.GetProperty("south").GetInt32());
+    }
+
     /// <summary>reid-train.dll from its own build output, like <see cref="ReidProcess"/> runs reid.dll.</summary>
     private static ReidResult RunTrainer(params string[] args)
     {
