@@ -267,6 +267,34 @@ public sealed class ResilientGalleryTests
     }
 
     [Fact]
+    public async Task The_resolver_over_a_plain_gallery_never_decides_degraded()
+    {
+        string directory = Directory.CreateTempSubdirectory("reid-gallery-").FullName;
+        try
+        {
+            await using var gallery = new EmbeddedGallery(Path.Combine(directory, "plain.gallery"));
+            await gallery.EnsureReadyAsync(Dimension, default);
+            var resolver = new IdentityResolver(gallery, new IdentityResolverOptions(), Model, NullLogger.Instance);
+            float[] tracklet = TestVectors.RandomUnit(new Random(81), Dimension);
+
+            IdentityDecision first = await resolver.ResolveAsync(tracklet, [], "seed-1", default);
+            await resolver.AddExemplarAsync(first.PersonId, tracklet, "cam-1", Now, default);
+            IdentityDecision again = await resolver.ResolveAsync(TestVectors.AtCosine(tracklet, 0.9, new Random(82)), [], "seed-2", default);
+            IdentityReconsideration reconsidered = await resolver.ReconsiderWithStatusAsync(tracklet, first.PersonId, [], default);
+
+            Assert.False(first.Degraded);
+            Assert.Equal(first.PersonId, again.PersonId);
+            Assert.False(again.Degraded);
+            Assert.Null(reconsidered.Better);
+            Assert.False(reconsidered.Degraded);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Settings_outside_their_range_are_refused_naming_the_setting()
     {
         var refused = Assert.Throws<ArgumentException>(() =>
