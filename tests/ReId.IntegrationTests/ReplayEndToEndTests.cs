@@ -46,7 +46,7 @@ public class ReplayEndToEndTests(ReplayFixture fx) : IClassFixture<ReplayFixture
         Assert.Equal(ReplayFixture.Frames, summary.GetProperty("frames").GetInt32());
         Assert.Equal("hog", summary.GetProperty("detector").GetString());
         Assert.Equal("CPU", summary.GetProperty("executionProvider").GetString());
-        Assert.StartsWith("resnet18-imagenet@", summary.GetProperty("model").GetString());
+        Assert.StartsWith("reid-resnet18@", summary.GetProperty("model").GetString());
         Assert.True(summary.GetProperty("throughput").GetProperty("endToEndFramesPerSecond").GetDouble() > 0);
     }
 

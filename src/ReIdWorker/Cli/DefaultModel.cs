@@ -3,7 +3,7 @@ namespace ReIdWorker.Cli;
 /// <summary>The embedding model used when --model is not given: the one shipped in models/.</summary>
 public static class DefaultModel
 {
-    public const string FileName = "resnet18-imagenet-reid-baseline.onnx";
+    public const string FileName = "reid-resnet18-synth.onnx";
 
     /// <summary>Next to the executable (copied at build), else the repository's models/ folder.</summary>
     public static string Path
