@@ -45,6 +45,30 @@ public class IdentityResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_duplicate_identity_created_by_the_track_itself_yields_to_the_known_person()
+    {
+        // Alice was known; her new track got a fresh identity (her old one was busy) whose only
+        // exemplar is the track's own early appearance, nearly identical to its full appearance.
+        await _resolver.AddExemplarAsync("p-alice", Unit(1, 0, 0, 0), "cam1", Now, CancellationToken.None);
+        await _resolver.AddExemplarAsync("p-duplicate", Unit(1, 0.55f, 0, 0), "cam2", Now, CancellationToken.None);
+        var tracklet = Unit(1, 0.5f, 0, 0); // cos 0.894 to alice, 0.999 to its own duplicate
+
+        var asEvidence = await _resolver.ReconsiderWithStatusAsync(tracklet, "p-duplicate", [], CancellationToken.None);
+        Assert.Null(asEvidence.Better); // its own crops outvote alice
+
+        var ownEvidence = await _resolver.ReconsiderWithStatusAsync(tracklet, "p-duplicate", [], CancellationToken.None,
+            currentIsOwnEvidence: true);
+        Assert.Equal("p-alice", ownEvidence.Better?.PersonId);
+        Assert.Equal(0.894f, ownEvidence.Better!.Similarity!.Value, 2);
+
+        // Still never below the threshold, and never onto an identity busy on another track.
+        var unrelated = await _resolver.ReconsiderWithStatusAsync(Unit(0, 0, 1, 0), "p-duplicate", [], CancellationToken.None, currentIsOwnEvidence: true);
+        Assert.Null(unrelated.Better);
+        var busy = await _resolver.ReconsiderWithStatusAsync(tracklet, "p-duplicate", ["p-alice"], CancellationToken.None, currentIsOwnEvidence: true);
+        Assert.Null(busy.Better);
+    }
+
+    [Fact]
     public async Task Known_person_above_threshold_is_recognised_and_below_is_not()
     {
         await _resolver.AddExemplarAsync("p-alice", Unit(1, 0, 0, 0), "cam1", Now, CancellationToken.None);

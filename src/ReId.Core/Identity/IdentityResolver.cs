@@ -74,12 +74,18 @@ public sealed class IdentityResolver(IGallery gallery, IdentityResolverOptions o
     /// <see cref="ReconsiderAsync"/>, also saying whether the look was degraded (local cache only):
     /// a track's identity is firm once it was confirmed against the shared gallery, not before.
     /// </summary>
+    /// <param name="currentIsOwnEvidence">
+    /// <paramref name="current"/> was created for this track and no other track has carried it: its
+    /// exemplars are this track's own crops, so their similarity to the tracklet proves nothing, and
+    /// any other identity above the threshold wins (the created identity was a duplicate).
+    /// </param>
     public async Task<IdentityReconsideration> ReconsiderWithStatusAsync(float[] tracklet, string current,
-        IReadOnlyCollection<string> busyPersonIds, CancellationToken ct)
+        IReadOnlyCollection<string> busyPersonIds, CancellationToken ct, bool currentIsOwnEvidence = false)
     {
         var (matches, degraded) = await gallery.SearchWithStatusAsync(
             new GalleryQuery(tracklet, modelVersion, Limit: 20, Options.MatchThreshold, busyPersonIds.Where(id => id != current).ToList()), ct);
-        float own = matches.Where(m => m.PersonId == current).Select(m => m.Similarity).DefaultIfEmpty(float.NegativeInfinity).Max();
+        float own = currentIsOwnEvidence ? float.NegativeInfinity
+            : matches.Where(m => m.PersonId == current).Select(m => m.Similarity).DefaultIfEmpty(float.NegativeInfinity).Max();
         var other = matches.FirstOrDefault(m => m.PersonId != current);
         if (other is null || other.Similarity < own + Options.SwitchMargin) return new IdentityReconsideration(null, degraded);
         logger.LogDebug("Reconsidered {Current} as {PersonId} ({Similarity:0.000} vs {Own:0.000})", current, other.PersonId, other.Similarity, own);

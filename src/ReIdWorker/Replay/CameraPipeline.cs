@@ -264,7 +264,11 @@ public sealed class CameraPipeline
         extras.Reconsidered = true;
         float[] tracklet = track.Appearance.Mean()!;
         string current = track.PersonId!;
-        var reconsidered = await _resolver.ReconsiderWithStatusAsync(tracklet, current, _live.Snapshot(), ct);
+        // An identity this track created, and nobody else took since, is only the track itself: a
+        // person first seen while their earlier track was still live (so their identity was busy)
+        // gets a duplicate that must yield to the real one once that is free.
+        bool ownEvidence = extras.CreatedIdentity && _album?.TrackCount(current) == 1;
+        var reconsidered = await _resolver.ReconsiderWithStatusAsync(tracklet, current, _live.Snapshot(), ct, ownEvidence);
         var better = reconsidered.Better;
         // Confirmed with the fuller appearance: firm, unless the shared gallery could not be asked.
         track.IdentityStatus = IdentityStatus.Of(confirmed: true, degraded: reconsidered.Degraded);
