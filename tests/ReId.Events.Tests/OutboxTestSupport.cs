@@ -18,24 +18,6 @@ internal sealed class OutboxFolder : IDisposable
     }
 }
 
-/// <summary>Keeps what was logged so tests can check that recovery says what it did.</summary>
-internal sealed class OutboxTestLog : ILogger
-{
-    private readonly List<(LogLevel Level, string Message)> _entries = [];
-
-    public IReadOnlyList<(LogLevel Level, string Message)> Entries { get { lock (_entries) return _entries.ToList(); } }
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        lock (_entries)
-            _entries.Add((logLevel, formatter(state, exception)));
-    }
-}
-
 /// <summary>
 /// An inner sink whose reachability the test controls. Like Kafka, it confirms or refuses events at flush:
 /// an event counts as delivered only when a flush succeeded for it, and a failed flush names the events

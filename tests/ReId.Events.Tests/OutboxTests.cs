@@ -1,3 +1,4 @@
+using ReId.TestSupport;
 using Microsoft.Extensions.Logging;
 using ReId.Core.Events;
 using ReId.Events.Outbox;
@@ -114,7 +115,7 @@ public sealed class OutboxTests : IDisposable
             }
         }
 
-        var log = new OutboxTestLog();
+        var log = new ListLogger();
         using var reopened = new EventOutbox(Options(), log);
         Assert.Equal(survivors == 5 ? afterFive : afterSix, new FileInfo(segment).Length);
         Assert.Equal(survivors, reopened.PendingEvents);
@@ -179,7 +180,7 @@ public sealed class OutboxTests : IDisposable
         // As if the process died after persisting the cursor but before deleting the segment.
         File.WriteAllBytes(firstSegment, new byte[100]);
 
-        var log = new OutboxTestLog();
+        var log = new ListLogger();
         using var reopened = new EventOutbox(Options(), log);
         Assert.DoesNotContain(firstSegment, _folder.Segments());
         Assert.Equal(events.Skip(12), reopened.ReadPending(1000)!.Events);
@@ -197,7 +198,7 @@ public sealed class OutboxTests : IDisposable
         }
         File.WriteAllText(Path.Combine(_folder.Path, "cursor"), "garbage");
 
-        var log = new OutboxTestLog();
+        var log = new ListLogger();
         using var reopened = new EventOutbox(Options(), log);
         Assert.Equal(events, reopened.ReadPending(1000)!.Events);
         Assert.Contains(log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("cursor") && e.Message.Contains("unreadable"));

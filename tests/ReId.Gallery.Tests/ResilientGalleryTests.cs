@@ -386,23 +386,6 @@ public sealed class ResilientGalleryTests
         }
     }
 
-    private sealed class ListLogger : ILogger
-    {
-        private readonly List<(LogLevel Level, string Message)> _entries = [];
-
-        public IReadOnlyList<(LogLevel Level, string Message)> Entries { get { lock (_entries) return _entries.ToList(); } }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_entries)
-                _entries.Add((logLevel, formatter(state, exception)));
-        }
-    }
-
     /// <summary>Collects the ReId.Gallery meter's measurements, per gallery (tests run side by side).</summary>
     private sealed class GalleryMetrics : IDisposable
     {
