@@ -93,9 +93,13 @@ RUN apt-get update \
 # the same version as the SDK that built the app, on either base image.
 COPY --from=dotnet /usr/share/dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
+# MALLOC_ARENA_MAX=2: native frames are allocated and freed on many threads (one reader and one
+# detector per camera); glibc's default per-thread arenas let RSS creep ~8 MiB/min under a 4-camera
+# load check, while with two arenas it stayed flat (docs/run.md, "Load check").
 ENV DOTNET_ROOT=/usr/share/dotnet \
     DOTNET_RUNNING_IN_CONTAINER=true \
-    DOTNET_NOLOGO=true
+    DOTNET_NOLOGO=true \
+    MALLOC_ARENA_MAX=2
 
 # Writable state (event outbox, embedded gallery) lives in /var/lib/reid: it must be created and
 # owned by the app user before VOLUME, because changes after VOLUME are discarded, and Docker seeds

@@ -35,6 +35,7 @@ public class BrokenDeployFilesTests
     [InlineData(Check.Image, "Dockerfile", "Directory.Build.props Directory.Build.targets Directory.Packages.props ./", "Directory.Build.props Directory.Packages.props ./", "does not COPY Directory.Build.targets")]
     [InlineData(Check.Image, "Dockerfile", "COPY build/ build/", "", "imports build/PatchLibTorchSharp.targets")]
     [InlineData(Check.Image, ".dockerignore", "deploy/\n", "deploy/\nbuild/\n", "'build/' (line")]
+    [InlineData(Check.Image, ".dockerignore", "models/*.pt\n", "models/*.pt\nmodels/reid-resnet18-synth.onnx\n", "the default model: the image would ship without it")]
     [InlineData(Check.Image, "Dockerfile", "publish src/ReIdWorker/ReIdWorker.csproj", "publish src/ReIdWorker/Worker.csproj", "src/ReIdWorker/Worker.csproj (line")]
     [InlineData(Check.Image, "Dockerfile", "\"/app/reid.dll\"", "\"/app/worker.dll\"", "ENTRYPOINT must be [\"dotnet\", \"/app/reid.dll\"]")]
     [InlineData(Check.Image, "Dockerfile", "EXPOSE 9400", "EXPOSE 9500", "HEALTHCHECK probes port 9400 but the image EXPOSEs 9500")]

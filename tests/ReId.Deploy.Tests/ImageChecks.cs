@@ -167,15 +167,18 @@ public static partial class ImageChecks
             ? Directory.GetFiles(repo.PathOf(DeployPaths.Models), "*.onnx").Select(repo.Relative).ToList()
             : [];
         problems.Check(models.Count > 0, DeployPaths.Models, "holds no .onnx model: the image would ship without an embedding model");
-        foreach (var model in models)
-            problems.Check(!ignore.Excludes(model), DeployPaths.DockerIgnore, $"excludes {model}: the image would ship without it");
+        problems.Check(models.Any(m => !ignore.Excludes(m)), DeployPaths.DockerIgnore, "excludes every model: the image would ship without one");
 
-        // The worker's default model, by file name, must be among them.
+        // The worker's default model, by file name, must be among them and reach the image; other models
+        // (the baseline kept for comparisons) may be left out to keep the image small.
         if (repo.Exists(DeployPaths.DefaultModelSource) && DefaultModelName().Match(repo.Read(DeployPaths.DefaultModelSource)) is { Success: true } m)
         {
             string name = m.Groups["name"].Value;
-            problems.Check(models.Any(p => Path.GetFileName(p) == name), DeployPaths.Models,
+            var model = models.FirstOrDefault(p => Path.GetFileName(p) == name);
+            problems.Check(model is not null, DeployPaths.Models,
                 $"does not hold {name}, the default model named in {DeployPaths.DefaultModelSource}: add it or change the default");
+            if (model is not null)
+                problems.Check(!ignore.Excludes(model), DeployPaths.DockerIgnore, $"excludes {model}, the default model: the image would ship without it");
         }
 
         bool baked = df.In(df.Final, "COPY").Select(i => Dockerfile.SplitFlags(i.Arguments))
