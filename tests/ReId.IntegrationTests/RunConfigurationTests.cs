@@ -45,6 +45,18 @@ public class RunConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_camera_password_never_reaches_the_error_line()
+    {
+        string config = Write("secret.json", """
+            { "Reid": { "Cameras": [ { "Id": "gate", "Source": "rtsp://admin:s3cret@127.0.0.1:1/stream", "Loop": true } ] } }
+            """);
+        var result = ReidProcess.Run(TimeSpan.FromMinutes(1), "run", "--config", config);
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("reid: error: Reid:Cameras:0:Loop is set but 'rtsp://admin:***@127.0.0.1:1/stream' is not a file", result.StdErr);
+        Assert.DoesNotContain("s3cret", result.StdErr + result.StdOut);
+    }
+
+    [Fact]
     public void Environment_variables_with_the_REID_prefix_land_in_the_Reid_section()
     {
         // The file is valid; the variables make it invalid, so the errors prove where they were mapped.

@@ -103,15 +103,17 @@ public sealed class CameraWorker(CameraOptions camera, CameraServices services, 
     {
         // A fresh pipeline starts its track and frame numbers at 1 again; the start time keeps its
         // event ids and new person ids apart from those of earlier runs (downstream de-duplicates by id).
-        string idScope = $"{camera.Source}@{DateTimeOffset.UtcNow:O}";
+        // Camera URLs often carry credentials (rtsp://user:pass@host): events and logs get the redacted form.
+        string shownSource = FrameSources.Redact(camera.Source!);
+        string idScope = $"{shownSource}@{DateTimeOffset.UtcNow:O}";
         using var detector = services.NewDetector();
-        var pipeline = new CameraPipeline(CameraId, camera.Source!, idScope, services.NewTracker(), services.Embedder,
+        var pipeline = new CameraPipeline(CameraId, shownSource, idScope, services.NewTracker(), services.Embedder,
             services.Resolver, services.Live, services.Sink, album: null, services.Pipeline, services.WorkerId);
         var options = services.SourceOptions with { Loop = camera.Loop };
         await using var source = LiveSource.Open(CameraId, camera.Source!, options, logger);
         _source = source;
         _pipeline = pipeline;
-        logger.LogInformation("Camera {CameraId} reading {Source} with {Detector}", CameraId, camera.Source, detector.Name);
+        logger.LogInformation("Camera {CameraId} reading {Source} with {Detector}", CameraId, shownSource, detector.Name);
 
         Frame? last = null;
         try

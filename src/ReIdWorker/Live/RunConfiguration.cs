@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using ReId.Vision.Sources;
 using ReId.Events;
 using ReIdWorker.Cli;
 
@@ -177,9 +178,9 @@ public static partial class RunConfiguration
             if (string.IsNullOrWhiteSpace(c.Source))
                 problems.Add($"{key}:Source is empty: set it to a file path, /dev/videoN or an rtsp:// URL");
             else if (IsFile(c.Source) && !File.Exists(c.Source))
-                problems.Add($"{key}:Source '{c.Source}' (camera '{c.Id}') does not exist: give an existing video file, /dev/videoN or a stream URL (rtsp, http, tcp, srt, udp)");
+                problems.Add($"{key}:Source '{FrameSources.Redact(c.Source)}' (camera '{c.Id}') does not exist: give an existing video file, /dev/videoN or a stream URL (rtsp, http, tcp, srt, udp)");
             else if (c.Loop && !IsFile(c.Source))
-                problems.Add($"{key}:Loop is set but '{c.Source}' is not a file: only files can loop; remove Loop");
+                problems.Add($"{key}:Loop is set but '{FrameSources.Redact(c.Source)}' is not a file: only files can loop; remove Loop");
         }
 
         if (o.Shard.Count < 1)
