@@ -262,7 +262,7 @@ public class EvalSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFixt
         long Crops(string dir) => new ReplayOutput(dir).Summary.GetProperty("cameras")[0].GetProperty("crops").GetInt64();
         // Sampling embeds a track every 5th frame; association embeds every confident detection every frame.
         Assert.True(Crops(withAppearance) > 2 * Crops(plain), $"{Crops(withAppearance)} vs {Crops(plain)}");
-        Assert.NotEmpty(new ReplayOutput(withAppearance).Events.Where(e => e.Type == ReId.Core.Events.TrackEventType.Identified));
+        Assert.Contains(new ReplayOutput(withAppearance).Events, e => e.Type == ReId.Core.Events.TrackEventType.Identified);
     }
 
     [Fact]
