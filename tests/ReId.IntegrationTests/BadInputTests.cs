@@ -26,6 +26,15 @@ public class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void Missing_required_option_is_one_line_and_exit_2_not_the_help_page()
+    {
+        var r = ReidProcess.Run(Timeout, "replay", SampleFootage.VtestAvi);
+        AssertOneLineError(r, 2, "--out", "required");
+        Assert.Contains("reid: see 'reid replay --help'", r.StdErr);
+        Assert.DoesNotContain("Usage:", r.StdOut + r.StdErr);
+    }
+
+    [Fact]
     public void Missing_video()
     {
         string video = Path.Combine(_dir, "nope.avi");

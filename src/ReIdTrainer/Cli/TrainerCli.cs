@@ -32,6 +32,13 @@ public static class TrainerCli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+        {
+            // Bad options get one line each, like every other trainer error, not the whole help page.
+            foreach (var error in parse.Errors) stderr.WriteLine($"reid-train: {error.Message}");
+            stderr.WriteLine($"reid-train: see '{CommandPath(parse.CommandResult)} --help'");
+            return 1;
+        }
         var config = new InvocationConfiguration
         {
             Output = stdout,
@@ -48,6 +55,14 @@ public static class TrainerCli
             bool verbose = parse.Errors.Count == 0 && parse.GetValue(Verbose);
             return Report(ex, verbose, stderr);
         }
+    }
+
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult command)
+    {
+        var names = new List<string>();
+        for (var c = command; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, c.Parent is null ? "reid-train" : c.Command.Name);
+        return string.Join(' ', names);
     }
 
     private static int Report(Exception ex, bool verbose, TextWriter stderr)
