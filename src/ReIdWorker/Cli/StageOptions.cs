@@ -88,13 +88,12 @@ public sealed class StageOptions
     public Func<ITracker> TrackerFactory(ParseResult parse)
     {
         string kind = parse.GetValue(Tracker)!.ToLowerInvariant();
-        return kind switch
-        {
-            "byte" => NewByteTracker,
-            "iou" => () => new IouTracker(new TrackerOptions()),
-            _ => throw new UserInputException($"--tracker '{kind}' is unknown; use byte or iou"),
-        };
+        return kind is "byte" or "iou" ? NewTracker(kind) : throw new UserInputException($"--tracker '{kind}' is unknown; use byte or iou");
     }
+
+    /// <summary>A tracker factory by name: byte (default) or iou.</summary>
+    public static Func<ITracker> NewTracker(string kind) =>
+        kind.Equals("iou", StringComparison.OrdinalIgnoreCase) ? () => new IouTracker(new TrackerOptions()) : NewByteTracker;
 
     /// <summary>The default tracker (ByteTrack-style).</summary>
     public static ITracker NewByteTracker() => new ByteTracker(new ByteTrackerOptions());

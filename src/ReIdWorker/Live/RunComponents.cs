@@ -52,7 +52,8 @@ public sealed class RunComponents
                 BatchCompleted = RunMetrics.Observe,
             };
             RunMetrics.EmbedderInfo.WithLabels(embedder.Metadata.Id, embedder.Provider).Set(1);
-            var resolver = new IdentityResolver(gallery, new IdentityResolverOptions(MatchThreshold: StageOptions.DefaultMatchThreshold(embedder)),
+            var resolver = new IdentityResolver(gallery, new IdentityResolverOptions(
+                    MatchThreshold: options.MatchThreshold is { } t ? (float)t : StageOptions.DefaultMatchThreshold(embedder)),
                 embedder.Metadata.Id, loggers.CreateLogger<IdentityResolver>());
             string detector = options.Detector.Trim();
             Func<IDetector> newDetector = detector.StartsWith("yolo:", StringComparison.OrdinalIgnoreCase)
@@ -77,7 +78,8 @@ public sealed class RunComponents
                 Gallery = gallery,
                 Sink = sink,
                 CameraServices = new CameraServices(batching, resolver, new LiveIdentities(), sink, newDetector,
-                    StageOptions.NewByteTracker, new PipelineOptions(), sourceOptions, options.WorkerId!),
+                    StageOptions.NewTracker(options.Tracker), new PipelineOptions(AppearanceAssociation: options.TrackAppearance),
+                    sourceOptions, options.WorkerId!),
             };
         }
         catch

@@ -161,6 +161,10 @@ public static partial class RunConfiguration
         }
         else if (!detector.Equals("hog", StringComparison.OrdinalIgnoreCase))
             problems.Add($"Reid:Detector '{o.Detector}' is unknown: use hog or yolo:/path/to/model.onnx");
+        if (o.Tracker.ToLowerInvariant() is not ("byte" or "iou"))
+            problems.Add($"Reid:Tracker '{o.Tracker}' is unknown: use byte or iou");
+        if (o.MatchThreshold is { } t && !(t > 0 && t < 1))
+            problems.Add($"Reid:MatchThreshold {t.ToString(CultureInfo.InvariantCulture)} is not a cosine similarity in (0, 1): use e.g. 0.6, or null for the model's own");
         if (!string.IsNullOrWhiteSpace(o.Model) && !File.Exists(o.Model))
             problems.Add($"Reid:Model '{o.Model}' does not exist: give an .onnx embedding model, or null for the default model");
 

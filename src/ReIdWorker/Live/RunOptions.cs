@@ -21,6 +21,18 @@ public sealed class RunOptions
     /// <summary>hog | yolo:/path/model.onnx.</summary>
     public string Detector { get; set; } = "hog";
 
+    /// <summary>byte (Kalman filter + two-stage ByteTrack association) | iou (greedy overlap).</summary>
+    public string Tracker { get; set; } = "byte";
+
+    /// <summary>
+    /// Let the tracker use appearance too: embeds every confident detection every frame (a GPU job);
+    /// with a re-ID-trained model it keeps people's tracks through crossings better.
+    /// </summary>
+    public bool TrackAppearance { get; set; }
+
+    /// <summary>Cosine similarity needed to reuse an identity; null: the model's reid.match_threshold, else 0.75.</summary>
+    public double? MatchThreshold { get; set; }
+
     /// <summary>A JSON file {"Cameras":[...]} whose cameras are added to <see cref="Cameras"/>.</summary>
     public string? CamerasFile { get; set; }
 
