@@ -63,6 +63,8 @@ public sealed class CameraPipeline
         public bool CreatedIdentity;
         /// <summary>The early identity was looked at again with the fuller appearance.</summary>
         public bool Reconsidered;
+        /// <summary>A reconsideration made while the shared gallery was away is tried again from this frame.</summary>
+        public long RetryReconsiderationAt;
         public DateTimeOffset FirstSeen;
         public DateTimeOffset LastSeen;
     }
@@ -125,7 +127,8 @@ public sealed class CameraPipeline
             var extras = _extras[track.Id];
             if (track.PersonId is null && track.Appearance.Count >= _options.SamplesToIdentify)
                 await IdentifyAsync(track, frame, ct);
-            else if (track.PersonId is not null && !extras.Reconsidered && track.Appearance.Count >= _options.MaxSamples)
+            else if (track.PersonId is not null && !extras.Reconsidered && track.Appearance.Count >= _options.MaxSamples
+                     && frame.Number >= extras.RetryReconsiderationAt)
                 await ReconsiderAsync(track, frame, ct);
             if (frame.Number - extras.LastUpdateFrame >= _options.UpdateEvery)
             {
@@ -261,7 +264,6 @@ public sealed class CameraPipeline
     private async Task ReconsiderAsync(Track track, Frame frame, CancellationToken ct)
     {
         var extras = _extras[track.Id];
-        extras.Reconsidered = true;
         float[] tracklet = track.Appearance.Mean()!;
         string current = track.PersonId!;
         // An identity this track created, and nobody else took since, is only the track itself: a
@@ -270,8 +272,12 @@ public sealed class CameraPipeline
         bool ownEvidence = extras.CreatedIdentity && _album?.TrackCount(current) == 1;
         var reconsidered = await _resolver.ReconsiderWithStatusAsync(tracklet, current, _live.Snapshot(), ct, ownEvidence);
         var better = reconsidered.Better;
-        // Confirmed with the fuller appearance: firm, unless the shared gallery could not be asked.
+        // Confirmed with the fuller appearance: firm, unless the shared gallery could not be asked; then
+        // the track stays provisional and asks again a little later, so it can become firm once the
+        // gallery is back (not on every frame: each look searches the whole local cache).
         track.IdentityStatus = IdentityStatus.Of(confirmed: true, degraded: reconsidered.Degraded);
+        extras.Reconsidered = !reconsidered.Degraded;
+        if (reconsidered.Degraded) extras.RetryReconsiderationAt = frame.Number + _options.UpdateEvery;
         if (better is not null)
         {
             _live.Release(current);
