@@ -181,10 +181,10 @@ public sealed class LiveSource : IAsyncDisposable
                 // Cameras come back: retry forever, but never hammer one that is down.
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
                 MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.ReconnectBaseDelay,
-                MaxDelay = _options.ReconnectMaxDelay,
+                // Exponential with "equal jitter": each wait is drawn from [d/2, d] with d = base * 2^n capped
+                // at the maximum. Polly's own jittered back-off stops varying once it reaches MaxDelay, so all
+                // cameras behind one failed switch would then reconnect in step, every time.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(ReconnectDelay(args.AttemptNumber)),
                 OnRetry = args =>
                 {
                     string reason = FrameSources.Redact(args.Outcome.Exception?.Message ?? "unknown");
@@ -195,6 +195,13 @@ public sealed class LiveSource : IAsyncDisposable
                 },
             })
             .Build();
+
+    private TimeSpan ReconnectDelay(int attempt)
+    {
+        double capped = Math.Min(_options.ReconnectMaxDelay.TotalSeconds,
+            _options.ReconnectBaseDelay.TotalSeconds * Math.Pow(2, Math.Min(attempt, 30)));
+        return TimeSpan.FromSeconds(capped * (0.5 + 0.5 * Random.Shared.NextDouble()));
+    }
 
     private async Task RunAsync(CancellationToken stop)
     {
