@@ -90,36 +90,19 @@ public sealed class EmbeddedGallery : IGallery
             if (!_modelVersionIds.TryGetValue(query.ModelVersion, out int wantedModel))
                 return Task.FromResult<IReadOnlyList<GalleryMatch>>([]);
 
-            HashSet<string>? excluded = query.ExcludePersonIds is { Count: > 0 } ids
-                ? new HashSet<string>(ids, StringComparer.Ordinal)
-                : null;
-
-            // A bounded min-heap keeps the k best seen so far; its root is the one to evict next.
-            var best = new PriorityQueue<int, float>(query.Limit + 1);
+            var best = new BestMatches<int>(query);
             ReadOnlySpan<float> all = _vectors;
             for (int row = 0; row < _count; row++)
             {
                 ref readonly Row meta = ref _rows[row];
                 if (meta.ModelVersionId != wantedModel)
                     continue;
-                if (excluded is not null && excluded.Contains(meta.PersonId))
+                if (best.Excluded is not null && best.Excluded.Contains(meta.PersonId))
                     continue;
-
-                float similarity = TensorPrimitives.Dot(all.Slice(row * dim, dim), probe);
-                if (similarity < query.MinSimilarity)
-                    continue;
-                if (best.Count < query.Limit)
-                    best.Enqueue(row, similarity);
-                else if (best.TryPeek(out _, out float worst) && similarity > worst)
-                    best.EnqueueDequeue(row, similarity);
+                best.Offer(row, TensorPrimitives.Dot(all.Slice(row * dim, dim), probe));
             }
 
-            var matches = new GalleryMatch[best.Count];
-            for (int i = matches.Length - 1; i >= 0; i--)
-            {
-                best.TryDequeue(out int row, out float similarity);
-                matches[i] = new GalleryMatch(ToExemplarLocked(row), similarity);
-            }
+            var matches = best.TakeBestFirst().Select(m => new GalleryMatch(ToExemplarLocked(m.Candidate), m.Similarity)).ToArray();
             return Task.FromResult<IReadOnlyList<GalleryMatch>>(matches);
         }
         finally

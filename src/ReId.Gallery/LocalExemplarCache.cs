@@ -105,10 +105,7 @@ internal sealed class LocalExemplarCache(int capacity)
     /// <summary>Exact search with the galleries' semantics (model version, exclusions, threshold, best first).</summary>
     public IReadOnlyList<GalleryMatch> Search(GalleryQuery query, float[] unitProbe)
     {
-        HashSet<string>? excluded = query.ExcludePersonIds is { Count: > 0 } ids
-            ? new HashSet<string>(ids, StringComparer.Ordinal)
-            : null;
-        var best = new PriorityQueue<Exemplar, float>(query.Limit + 1);
+        var best = new BestMatches<Exemplar>(query);
         lock (_gate)
         {
             foreach (LinkedListNode<Exemplar> node in _byId.Values)
@@ -116,25 +113,15 @@ internal sealed class LocalExemplarCache(int capacity)
                 Exemplar e = node.Value;
                 if (!string.Equals(e.ModelVersion, query.ModelVersion, StringComparison.Ordinal))
                     continue;
-                if (excluded is not null && excluded.Contains(e.PersonId))
+                if (best.Excluded is not null && best.Excluded.Contains(e.PersonId))
                     continue;
                 if (e.Embedding.Length != unitProbe.Length)
                     continue;
-                float similarity = TensorPrimitives.Dot(e.Embedding, unitProbe);
-                if (similarity < query.MinSimilarity)
-                    continue;
-                if (best.Count < query.Limit)
-                    best.Enqueue(e, similarity);
-                else if (best.TryPeek(out _, out float worst) && similarity > worst)
-                    best.EnqueueDequeue(e, similarity);
+                best.Offer(e, TensorPrimitives.Dot(e.Embedding, unitProbe));
             }
         }
-        var matches = new GalleryMatch[best.Count];
-        for (int i = matches.Length - 1; i >= 0; i--)
-        {
-            best.TryDequeue(out Exemplar? e, out float similarity);
-            matches[i] = new GalleryMatch(e! with { Embedding = (float[])e.Embedding.Clone() }, similarity);
-        }
-        return matches;
+        return best.TakeBestFirst()
+            .Select(m => new GalleryMatch(m.Candidate with { Embedding = (float[])m.Candidate.Embedding.Clone() }, m.Similarity))
+            .ToArray();
     }
 }
