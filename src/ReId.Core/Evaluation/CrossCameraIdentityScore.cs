@@ -14,9 +14,10 @@ public sealed record CameraIdentityData(
 /// <param name="MultiCameraPeople">Real people whose tracks were found (and identified) in 2+ cameras.</param>
 /// <param name="ImpureIdentities">Global ids given to tracks of more than one real person.</param>
 /// <param name="Identities">Global ids given to tracks matched to some real person.</param>
+/// <param name="MultiCamera">MTMC IDF1 and its counts: identity metrics over all cameras jointly, frame by frame.</param>
 public sealed record CrossCameraIdentityResult(
     int ConsistentPeople, int MultiCameraPeople, int ImpureIdentities, int Identities,
-    int MatchedTracks, int UnmatchedTracks)
+    int MatchedTracks, int UnmatchedTracks, MultiCameraIdentityResult MultiCamera)
 {
     /// <summary>Fraction of multi-camera people who keep one global id across cameras (higher is better).</summary>
     public double Consistency => MultiCameraPeople == 0 ? double.NaN : (double)ConsistentPeople / MultiCameraPeople;
@@ -30,7 +31,8 @@ public sealed record CrossCameraIdentityResult(
 /// walking from one camera into another keep the same global id, and does a global id ever stand
 /// for two different people. Each predicted track is first attributed to the real person it
 /// overlaps (IoU >= 0.5) in most frames; tracks that overlap nobody are left out (they are MOT's
-/// false positives, already counted there).
+/// false positives, already counted there). These counts weigh every track alike, however long; the
+/// multi-camera IDF1 (<see cref="MultiCameraIdentity"/>) weighs each frame and is the standard figure to compare.
 /// </summary>
 public static class CrossCameraIdentityScore
 {
@@ -73,6 +75,6 @@ public static class CrossCameraIdentityScore
         int consistent = multiCamera.Count(perCamera =>
             perCamera.Values.Skip(1).Aggregate(new HashSet<string>(perCamera.Values.First()), (common, ids) => { common.IntersectWith(ids); return common; }).Count > 0);
         return new CrossCameraIdentityResult(consistent, multiCamera.Count,
-            peopleOfId.Values.Count(p => p.Count > 1), peopleOfId.Count, matched, unmatched);
+            peopleOfId.Values.Count(p => p.Count > 1), peopleOfId.Count, matched, unmatched, MultiCameraIdentity.Evaluate(cameras));
     }
 }
