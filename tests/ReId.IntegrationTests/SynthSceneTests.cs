@@ -22,6 +22,7 @@ public sealed class SynthSceneFixture : IDisposable
     public ReidResult ReplayRun { get; }
     public IReadOnlyList<ReidResult> EvalRuns { get; }
     public string[] CameraIds { get; } = ["cam1", "cam2"];
+    public const string OtherSeedStart = "2030-06-15T08:30:00.25+02:00";
 
     public SynthSceneFixture()
     {
@@ -32,7 +33,7 @@ public sealed class SynthSceneFixture : IDisposable
         ];
         FirstRun = ReidProcess.Run(TimeSpan.FromMinutes(2), Args(First, Options.Seed));
         AgainRun = ReidProcess.Run(TimeSpan.FromMinutes(2), Args(Again, Options.Seed));
-        OtherSeedRun = ReidProcess.Run(TimeSpan.FromMinutes(2), Args(OtherSeed, Options.Seed + 1));
+        OtherSeedRun = ReidProcess.Run(TimeSpan.FromMinutes(2), [.. Args(OtherSeed, Options.Seed + 1), "--start-time", OtherSeedStart]);
         ReplayRun = ReidProcess.Run(TimeSpan.FromMinutes(5),
             ["replay", .. CameraIds.Select(c => Path.Combine(First, c, "video.avi")), "--camera-id", .. CameraIds,
              "--out", First, "--no-video", "--start-time", "2026-01-01T12:00:00Z", "--worker-id", "test-worker"]);
@@ -80,7 +81,29 @@ public class SynthSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFix
         Assert.Contains("identities.json", fx.FirstRun.StdOut);
     }
 
+    [Fact]
+    public void Every_camera_video_carries_the_scene_start_as_its_modification_time()
+    {
+        // The default start is fixed (same seed, same files); --start-time chooses another.
+        foreach (var (dir, expected) in new[]
+        {
+            (fx.First, new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero)),
+            (fx.OtherSeed, new DateTimeOffset(2030, 6, 15, 6, 30, 0, 250, TimeSpan.Zero)),
+        })
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "identities.json")));
+            string recorded = doc.RootElement.GetProperty("startTime").GetString()!;
+            Assert.EndsWith("Z", recorded); // ISO 8601 UTC
+            var start = DateTimeOffset.Parse(recorded, CultureInfo.InvariantCulture);
+            Assert.Equal(expected, start);
+            foreach (string cam in fx.CameraIds)
+                Assert.Equal(start.UtcDateTime, File.GetLastWriteTimeUtc(Path.Combine(dir, cam, "video.avi")));
+        }
+        Assert.Contains("cameras synchronised: frame 1 at 2026-01-01T09:00:00Z", fx.FirstRun.StdOut);
+    }
+
     [Theory]
+    [InlineData("--start-time", "yesterday", "--start-time 'yesterday' is not an ISO 8601 time")]
     [InlineData("--cameras", "0", "cameras must be 1..16")]
     [InlineData("--width", "50", "size must be from 160x120")]
     [InlineData("--preview-frame", "61", "pick a frame from 1 to 60")]
@@ -248,6 +271,25 @@ public class EvalSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFixt
         Assert.True(cross.GetProperty("MultiCameraPeople").GetInt32() >= 1);
         Assert.True(cross.GetProperty("MatchedTracks").GetInt32() >= 4);
         Assert.Equal(0, cross.GetProperty("UnmatchedTracks").GetInt32()); // every track lies on a real person
+        var mtmc = cross.GetProperty("multiCamera");
+        Assert.InRange(mtmc.GetProperty("idf1").GetDouble(), 0, 1);
+        var gt = fx.CameraIds.SelectMany(c => SynthSceneFixture.ReadGroundTruth(Path.Combine(fx.First, c, "gt", "gt.txt"))).ToList();
+        Assert.Equal(gt.Select(r => r.PersonId).Distinct().Count(), mtmc.GetProperty("people").GetInt32()); // people, not per-camera tracks
+        long idtp = mtmc.GetProperty("idTruePositives").GetInt64(), idfn = mtmc.GetProperty("idFalseNegatives").GetInt64();
+        Assert.Equal(gt.Count, idtp + idfn); // every ground-truth box of every camera is scored once
+        Assert.Contains("MTMC IDF1 ", eval.StdOut);
+
+        // No --start-time: the replay takes each camera's clock from its video's modification time, which the
+        // scene sets to its start, so frame n is the same instant in both cameras.
+        var start = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        var events = new ReplayOutput(replay).Events;
+        foreach (string cam in fx.CameraIds)
+            Assert.Contains(events, e => e.CameraId == cam);
+        foreach (var e in events)
+        {
+            var expected = start.AddSeconds((e.Frame - 1) / SynthSceneFixture.Options.Fps);
+            Assert.True(Math.Abs((e.Timestamp - expected).TotalMilliseconds) < 1, $"{e.CameraId} frame {e.Frame} at {e.Timestamp:O}, expected {expected:O}");
+        }
     }
 
     [Fact]

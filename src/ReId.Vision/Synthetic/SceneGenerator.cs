@@ -7,7 +7,8 @@ using OpenCvSharp;
 namespace ReId.Vision.Synthetic;
 
 /// <summary>What <see cref="SceneGenerator.Write"/> produced.</summary>
-public sealed record SceneOutput(string Directory, IReadOnlyList<SceneCameraOutput> Cameras, string Identities);
+/// <param name="StartTime">Wall-clock time of frame 1 in every camera, also every video's modification time.</param>
+public sealed record SceneOutput(string Directory, IReadOnlyList<SceneCameraOutput> Cameras, string Identities, DateTimeOffset StartTime);
 
 /// <summary>One camera's files and how many people and ground-truth rows it holds.</summary>
 public sealed record SceneCameraOutput(string CameraId, string Video, string GroundTruth, int People, int Rows);
@@ -16,11 +17,22 @@ public sealed record SceneCameraOutput(string CameraId, string Video, string Gro
 /// Writes a <see cref="Scene"/> in the MOTChallenge layout: <c>OUT/&lt;cam&gt;/video.avi</c> (MJPG),
 /// <c>OUT/&lt;cam&gt;/gt/gt.txt</c> and <c>OUT/&lt;cam&gt;/seqinfo.ini</c>, plus <c>OUT/identities.json</c>
 /// with each person's appearance and which (camera, gt id) pairs are the same person.
+/// The cameras are synchronised (frame n of every camera is the same instant), and the files say so the way
+/// <c>reid replay</c> reads it: every video's modification time is the scene's start time (frame 1), which
+/// identities.json also records as <c>startTime</c>.
 /// </summary>
 public static class SceneGenerator
 {
-    public static SceneOutput Write(SceneOptions options, string outDir, Action<string>? progress = null, CancellationToken ct = default)
+    /// <summary>
+    /// A fixed default rather than the time of rendering, so that the same seed still gives the same files
+    /// (identities.json and the videos' modification times included).
+    /// </summary>
+    public static readonly DateTimeOffset DefaultStartTime = new(2026, 1, 1, 9, 0, 0, TimeSpan.Zero);
+
+    /// <param name="startTime">Wall-clock time of frame 1 in every camera (default <see cref="DefaultStartTime"/>).</param>
+    public static SceneOutput Write(SceneOptions options, string outDir, Action<string>? progress = null, CancellationToken ct = default, DateTimeOffset? startTime = null)
     {
+        var start = (startTime ?? DefaultStartTime).ToUniversalTime();
         using var scene = new Scene(options);
         Directory.CreateDirectory(outDir);
         var cameras = new List<SceneCameraOutput>();
@@ -53,9 +65,14 @@ public static class SceneGenerator
             progress?.Invoke($"{cam.Id}: {options.Frames} frames, {output.People} people, {output.Rows} ground-truth rows");
         }
 
+        // The videos are rendered one after another, so their modification times differ by the rendering time,
+        // and `reid replay` takes each file's start from it: without this the replay sees synchronised cameras
+        // seconds (tens of frames) apart.
+        foreach (var c in cameras) File.SetLastWriteTimeUtc(c.Video, start.UtcDateTime);
+
         string identities = Path.Combine(outDir, "identities.json");
-        WriteIdentities(identities, scene, tracks);
-        return new SceneOutput(outDir, cameras, identities);
+        WriteIdentities(identities, scene, tracks, start);
+        return new SceneOutput(outDir, cameras, identities, start);
     }
 
     /// <summary>MOTChallenge gt: <c>frame,id,left,top,width,height,1,1,visibility</c> sorted by id then frame, as MOT17 ships it.</summary>
@@ -71,13 +88,17 @@ public static class SceneGenerator
         File.WriteAllText(path, string.Create(CultureInfo.InvariantCulture,
             $"[Sequence]\nname={name}\nimDir=img1\nframeRate={o.Fps}\nseqLength={o.Frames}\nimWidth={o.Width}\nimHeight={o.Height}\nimExt=.jpg\n"));
 
-    private static void WriteIdentities(string path, Scene scene, List<object> tracks)
+    private static void WriteIdentities(string path, Scene scene, List<object> tracks, DateTimeOffset start)
     {
         var o = scene.Options;
         var document = new
         {
             generator = "reid synth-scene",
             options = o,
+            startTime = start.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
+            // Worded without + < ` ' so that the default JSON encoder leaves it readable.
+            clock = "cameras are synchronised: frame n of every camera is at startTime plus (n - 1) / fps. The video.avi of every camera "
+                + "has startTime as its modification time, so replays of the scene (reid replay) get synchronised cameras without --start-time",
             world = new
             {
                 units = "metres",

@@ -11,7 +11,8 @@ namespace ReIdWorker.Cli;
 /// <summary>
 /// <c>reid eval-scene --scene DIR --replay DIR</c>: scores a replay of a <c>reid synth-scene</c> scene
 /// (or any footage with the same ground-truth layout) per camera with MOT metrics and across cameras
-/// with the cross-camera identity score, the repeatable measure of tracking and re-identification.
+/// with the cross-camera identity score and the multi-camera IDF1 (MTMC, all cameras as one sequence),
+/// the repeatable measure of tracking and re-identification.
 /// </summary>
 public static class EvalSceneCommand
 {
@@ -22,7 +23,7 @@ public static class EvalSceneCommand
         var scene = new Option<string>("--scene") { Description = "Scene folder written by `reid synth-scene` (identities.json, <cam>/gt/gt.txt)", Required = true };
         var replay = new Option<string>("--replay") { Description = "Output folder of `reid replay` run on the scene's videos with --camera-id set to the scene's camera ids", Required = true };
         var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file" };
-        var command = new Command("eval-scene", "Score a replay of a synthetic scene: MOT metrics per camera and global identity across cameras") { scene, replay, json };
+        var command = new Command("eval-scene", "Score a replay of a synthetic scene: MOT metrics per camera, and global identity across cameras (consistency, impurity, multi-camera IDF1)") { scene, replay, json };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse.GetValue(verbose), async (_, token) =>
         {
             string sceneDir = parse.GetValue(scene)!, replayDir = parse.GetValue(replay)!;
@@ -44,6 +45,7 @@ public static class EvalSceneCommand
                     predictedPerson.Where(p => p.Key.Camera == camera.Id).ToDictionary(p => p.Key.Track, p => p.Value)));
             }
             var cross = CrossCameraIdentityScore.Compute(identityData);
+            var mtmc = cross.MultiCamera.Identity;
 
             var table = new Table().AddColumns("camera", "MOTA", "IDF1", "HOTA", "IDSW", "Recall", "Precision");
             foreach (var r in perCamera)
@@ -51,14 +53,26 @@ public static class EvalSceneCommand
             AnsiConsole.Write(table);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"cross-camera: {cross.ConsistentPeople} of {cross.MultiCameraPeople} people seen in 2+ cameras keep one global id ({F(cross.Consistency)}); " +
-                $"{cross.ImpureIdentities} of {cross.Identities} global ids cover more than one person ({F(cross.Impurity)})"));
+                $"{cross.ImpureIdentities} of {cross.Identities} global ids cover more than one person ({F(cross.Impurity)}); " +
+                $"MTMC IDF1 {F(mtmc.Idf1)} (IDP {F(mtmc.Idp)}, IDR {F(mtmc.Idr)}; IDTP {mtmc.IdTruePositives}, IDFP {mtmc.IdFalsePositives}, IDFN {mtmc.IdFalseNegatives} " +
+                $"over {cross.MultiCamera.People} people and {cross.MultiCamera.PredictedIds} predicted ids, all cameras jointly)"));
 
             if (parse.GetValue(json) is { } jsonPath)
             {
                 var doc = new
                 {
                     cameras = perCamera.Select(r => new { camera = r.Name, mota = r.Clear.Mota, idf1 = r.Identity.Idf1, hota = r.Hota.Hota, idSwitches = r.Clear.IdSwitches, recall = r.Clear.Recall, precision = r.Clear.Precision }),
-                    crossCamera = new { cross.ConsistentPeople, cross.MultiCameraPeople, consistency = cross.Consistency, cross.ImpureIdentities, cross.Identities, impurity = cross.Impurity, cross.MatchedTracks, cross.UnmatchedTracks },
+                    crossCamera = new
+                    {
+                        cross.ConsistentPeople, cross.MultiCameraPeople, consistency = cross.Consistency, cross.ImpureIdentities, cross.Identities, impurity = cross.Impurity, cross.MatchedTracks, cross.UnmatchedTracks,
+                        // MTMC identity metrics: all cameras scored as one sequence, real people against global ids.
+                        multiCamera = new
+                        {
+                            idf1 = mtmc.Idf1, idp = mtmc.Idp, idr = mtmc.Idr,
+                            idTruePositives = mtmc.IdTruePositives, idFalsePositives = mtmc.IdFalsePositives, idFalseNegatives = mtmc.IdFalseNegatives,
+                            people = cross.MultiCamera.People, predictedIds = cross.MultiCamera.PredictedIds,
+                        },
+                    },
                 };
                 await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(doc, new JsonSerializerOptions
                 {
