@@ -17,7 +17,7 @@ public static class ConfigContract
     {
         "Reid:WorkerId", "Reid:Model", "Reid:Device", "Reid:Detector", "Reid:CamerasFile",
         "Reid:Tracker", "Reid:TrackAppearance", "Reid:MatchThreshold",
-        "Reid:Cameras:*:Id", "Reid:Cameras:*:Source", "Reid:Cameras:*:Loop",
+        "Reid:Cameras:*:Id", "Reid:Cameras:*:Source", "Reid:Cameras:*:Loop", "Reid:OverlappingCameras:*",
         "Reid:Shard:Index", "Reid:Shard:Count",
         "Reid:Events:Kafka:BootstrapServers", "Reid:Events:Kafka:Topic", "Reid:Events:JsonlPath",
         "Reid:Outbox:Directory", "Reid:Outbox:MaxBytes",

@@ -35,6 +35,16 @@ public class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void Overlapping_cameras_that_are_not_inputs()
+    {
+        var r = ReidProcess.Run(Timeout, "replay", SampleFootage.VtestAvi, SampleFootage.VtestAvi, "--camera-id", "a", "b",
+            "--overlapping-cameras", "a,c", "--out", Out);
+        AssertOneLineError(r, 2, "--overlapping-cameras", "'c'", "not one of the inputs (a, b)");
+        AssertOneLineError(ReidProcess.Run(Timeout, "replay", SampleFootage.VtestAvi, "--overlapping-cameras", "vtest", "--out", Out),
+            2, "--overlapping-cameras", "'vtest' name fewer than two cameras");
+    }
+
+    [Fact]
     public void Missing_video()
     {
         string video = Path.Combine(_dir, "nope.avi");

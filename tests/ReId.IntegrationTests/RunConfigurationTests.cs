@@ -45,6 +45,20 @@ public class RunConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Overlapping_cameras_must_be_groups_of_configured_cameras()
+    {
+        string lone = Write("lone.json", """{ "Reid": { "Cameras": [ { "Id": "a", "Source": "/dev/video0" } ], "OverlappingCameras": [ "a" ] } }""");
+        var result = ReidProcess.Run(TimeSpan.FromMinutes(1), "run", "--config", lone);
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("reid: error: Reid:OverlappingCameras: overlapping cameras 'a' name fewer than two cameras", result.StdErr);
+
+        string ghost = Write("ghost.json", """{ "Reid": { "Cameras": [ { "Id": "a", "Source": "/dev/video0" } ], "OverlappingCameras": [ "a,ghost" ] } }""");
+        result = ReidProcess.Run(TimeSpan.FromMinutes(1), "run", "--config", ghost);
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("reid: error: Reid:OverlappingCameras names camera 'ghost', which is not in Reid:Cameras", result.StdErr);
+    }
+
+    [Fact]
     public void A_camera_password_never_reaches_the_error_line()
     {
         string config = Write("secret.json", """

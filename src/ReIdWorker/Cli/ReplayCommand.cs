@@ -24,6 +24,7 @@ public static class ReplayCommand
         var output = new Option<string>("--out", "-o") { Required = true, Description = "Folder for events.jsonl, tracks, annotated videos, identities.png and summary.json" };
         var cameraIds = new Option<string[]>("--camera-id") { Description = "Camera id per input, in order (default: the file name)", AllowMultipleArgumentsPerToken = true };
         var startTime = new Option<string?>("--start-time") { Description = "ISO 8601 wall-clock time of each input's first frame (default: the file's modification time)" };
+        var overlapping = new Option<string[]>("--overlapping-cameras") { Description = "Groups of cameras whose views overlap, each as comma-separated camera ids (e.g. cam1,cam2 cam2,cam3): one person may be tracked by them at the same time. Other cameras never share an identity between tracks live at once", AllowMultipleArgumentsPerToken = true };
         var maxFrames = new Option<long?>("--max-frames") { Description = "Stop each input after N frames" };
         var noVideo = new Option<bool>("--no-video") { Description = "Skip the annotated videos (faster)" };
         var retention = new Option<double?>("--retention-days") { Description = "Before replaying, forget gallery exemplars seen more than N days ago (embeddings of people are biometric data)" };
@@ -37,7 +38,7 @@ public static class ReplayCommand
 
         var command = new Command("replay", "Process recorded footage as fast as possible, losslessly, with media timestamps")
         {
-            inputs, output, cameraIds, startTime, maxFrames, noVideo, retention, workerId,
+            inputs, output, cameraIds, startTime, overlapping, maxFrames, noVideo, retention, workerId,
             tracklets, trackletEvery, trackletMax, trackletMin, trackletHeight,
         };
         stages.AddTo(command, withEvents: true);
@@ -59,6 +60,7 @@ public static class ReplayCommand
                     throw new UserInputException("two inputs have the same file name; give each a --camera-id");
             }
             DateTimeOffset? start = ParseStartTime(parse.GetValue(startTime));
+            var overlap = ParseOverlap(parse.GetValue(overlapping) ?? [], ids);
             long? max = parse.GetValue(maxFrames);
             if (max is <= 0) throw new UserInputException($"--max-frames must be at least 1, got {max}");
             PrepareOutput(outDir);
@@ -101,7 +103,7 @@ public static class ReplayCommand
                 var resolver = new IdentityResolver(gallery, stages.ResolverOptions(parse, embedder), embedder.Metadata.Id,
                     loggers.CreateLogger<IdentityResolver>());
                 var settings = new ReplaySettings(outDir, max, !parse.GetValue(noVideo), parse.GetValue(workerId)!,
-                    stages.TrackerFactory(parse), pipeline, exporter);
+                    stages.TrackerFactory(parse), pipeline, exporter, overlap);
                 var summary = await RunWithProgressAsync(cameras, embedder, gallery, sink, resolver, settings, logger, token);
                 PrintSummary(summary, outDir, settings.WriteVideo);
                 if (exporter?.Summary is { } t)
@@ -152,6 +154,14 @@ public static class ReplayCommand
         Console.WriteLine($"  {s.Tracks} tracks, {s.Identities} identities, {s.Events} events; model {s.Model} on {s.ExecutionProvider}, detector {s.Detector}");
         Console.WriteLine($"  results in {Path.GetFullPath(outDir)}: report.html, identities.png, events.jsonl, summary.json, <camera>/tracks.txt" +
             (writeVideo ? ", <camera>/annotated.avi" : ""));
+    }
+
+    private static CameraOverlap ParseOverlap(string[] groups, string[] cameraIds)
+    {
+        var overlap = CameraOverlap.Parse(groups, out var problem) ?? throw new UserInputException($"--overlapping-cameras: {problem}");
+        if (overlap.Cameras.FirstOrDefault(c => !cameraIds.Contains(c)) is { } unknown)
+            throw new UserInputException($"--overlapping-cameras names camera '{unknown}', which is not one of the inputs ({string.Join(", ", cameraIds)}); use the ids given by --camera-id");
+        return overlap;
     }
 
     private static DateTimeOffset? ParseStartTime(string? text)

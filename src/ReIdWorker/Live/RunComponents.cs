@@ -77,7 +77,7 @@ public sealed class RunComponents
                 BatchingEmbedder = batching,
                 Gallery = gallery,
                 Sink = sink,
-                CameraServices = new CameraServices(batching, resolver, new LiveIdentities(), sink, newDetector,
+                CameraServices = new CameraServices(batching, resolver, new LiveIdentities(CameraOverlap.Parse(options.OverlappingCameras, out _)!), sink, newDetector,
                     StageOptions.NewTracker(options.Tracker), new PipelineOptions(AppearanceAssociation: options.TrackAppearance),
                     sourceOptions, options.WorkerId!),
             };

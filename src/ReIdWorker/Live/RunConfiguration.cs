@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using ReId.Core.Identity;
 using ReId.Vision.Sources;
 using ReId.Events;
 using ReIdWorker.Cli;
@@ -186,6 +187,14 @@ public static partial class RunConfiguration
             else if (c.Loop && !IsFile(c.Source))
                 problems.Add($"{key}:Loop is set but '{FrameSources.Redact(c.Source)}' is not a file: only files can loop; remove Loop");
         }
+
+        if (CameraOverlap.Parse(o.OverlappingCameras, out var overlapProblem) is { } overlap)
+        {
+            if (overlap.Cameras.FirstOrDefault(c => !seen.Contains(c)) is { } unknown)
+                problems.Add($"Reid:OverlappingCameras names camera '{unknown}', which is not in Reid:Cameras: use the cameras' Id values");
+        }
+        else
+            problems.Add($"Reid:OverlappingCameras: {overlapProblem}");
 
         if (o.Shard.Count < 1)
             problems.Add($"Reid:Shard:Count {o.Shard.Count} must be at least 1 (the number of workers sharing the cameras)");

@@ -38,6 +38,13 @@ public sealed class RunOptions
 
     public List<CameraOptions> Cameras { get; set; } = [];
 
+    /// <summary>
+    /// Groups of cameras whose views overlap, each "cam1,cam2": one person may be on live tracks in
+    /// them at the same time. Between other cameras an identity on a live track is not given to a
+    /// second track. Workers only know their own shard's tracks, so keep overlapping cameras on one shard.
+    /// </summary>
+    public List<string> OverlappingCameras { get; set; } = [];
+
     public ShardOptions Shard { get; set; } = new();
 
     public EventOptions Events { get; set; } = new();

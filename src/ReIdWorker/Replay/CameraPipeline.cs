@@ -239,13 +239,13 @@ public sealed class CameraPipeline
     private async Task IdentifyAsync(Track track, Frame frame, CancellationToken ct)
     {
         float[] tracklet = track.Appearance.Mean()!;
-        var decision = await _resolver.ResolveAsync(tracklet, _live.Snapshot(),
+        var decision = await _resolver.ResolveAsync(tracklet, _live.BusyFor(_cameraId),
             $"{_idScope}\n{_cameraId}\n{track.Id}\n{frame.Number}", ct);
         track.PersonId = decision.PersonId;
         track.Similarity = decision.Similarity;
         // Decided from the first few crops (or against the local cache only): it may still change.
         track.IdentityStatus = IdentityStatus.Of(confirmed: false, degraded: decision.Degraded);
-        _live.Acquire(decision.PersonId);
+        _live.Acquire(decision.PersonId, _cameraId);
         _extras[track.Id].SamplesAtIdentification = track.Appearance.Count;
         _extras[track.Id].CreatedIdentity = decision.IsNew;
         _album?.Assign(_cameraId, track.Id, decision.PersonId);
@@ -270,7 +270,7 @@ public sealed class CameraPipeline
         // person first seen while their earlier track was still live (so their identity was busy)
         // gets a duplicate that must yield to the real one once that is free.
         bool ownEvidence = extras.CreatedIdentity && _album?.TrackCount(current) == 1;
-        var reconsidered = await _resolver.ReconsiderWithStatusAsync(tracklet, current, _live.Snapshot(), ct, ownEvidence);
+        var reconsidered = await _resolver.ReconsiderWithStatusAsync(tracklet, current, _live.BusyFor(_cameraId), ct, ownEvidence);
         var better = reconsidered.Better;
         // Confirmed with the fuller appearance: firm, unless the shared gallery could not be asked; then
         // the track stays provisional and asks again a little later, so it can become firm once the
@@ -280,8 +280,8 @@ public sealed class CameraPipeline
         if (reconsidered.Degraded) extras.RetryReconsiderationAt = frame.Number + _options.UpdateEvery;
         if (better is not null)
         {
-            _live.Release(current);
-            _live.Acquire(better.PersonId);
+            _live.Release(current, _cameraId);
+            _live.Acquire(better.PersonId, _cameraId);
             track.PersonId = better.PersonId;
             track.Similarity = better.Similarity;
             track.IdentityRevision++;
@@ -322,7 +322,7 @@ public sealed class CameraPipeline
         var extras = _extras[track.Id];
         _album?.Seen(_cameraId, track.Id, extras.FirstSeen, extras.LastSeen);
         await EmitAsync(track, TrackEventType.Ended, frame, ct);
-        if (track.PersonId is not null) _live.Release(track.PersonId);
+        if (track.PersonId is not null) _live.Release(track.PersonId, _cameraId);
         _extras.Remove(track.Id);
     }
 

@@ -24,7 +24,8 @@ public sealed record ReplaySettings(
     string WorkerId,
     Func<ITracker> NewTracker,
     PipelineOptions Pipeline,
-    TrackletExporter? Tracklets = null);
+    TrackletExporter? Tracklets = null,
+    CameraOverlap? Overlap = null);
 
 /// <summary>
 /// Replays recorded cameras as fast as the machine allows and losslessly: every frame is decoded,
@@ -73,7 +74,7 @@ public sealed class ReplayRunner(
     public async Task<ReplaySummary> RunAsync(CancellationToken ct)
     {
         var wall = Stopwatch.StartNew();
-        var live = new LiveIdentities();
+        var live = new LiveIdentities(settings.Overlap ?? CameraOverlap.None);
         using var album = new IdentityAlbum();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var runs = new List<CameraRun>();
