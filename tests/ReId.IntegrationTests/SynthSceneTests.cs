@@ -203,6 +203,15 @@ public class SynthSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFix
         }
         var multiCamera = tracks.GroupBy(t => t.Person).Where(g => g.Select(t => t.Camera).Distinct().Count() > 1).ToList();
         Assert.NotEmpty(multiCamera);
+
+        // The cameras that show one person in the same frame are the overlapping pairs the scene lists.
+        var keys = fx.CameraIds.ToDictionary(c => c, c => SynthSceneFixture.ReadGroundTruth(Path.Combine(fx.First, c, "gt", "gt.txt"))
+            .Select(r => (r.Frame, r.PersonId)).ToHashSet());
+        var expected = (from a in fx.CameraIds from b in fx.CameraIds
+                        where string.CompareOrdinal(a, b) < 0 && keys[a].Overlaps(keys[b]) select $"{a},{b}").ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, doc.RootElement.GetProperty("overlappingCameras").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains($"--overlapping-cameras {string.Join(' ', expected)}", fx.FirstRun.StdOut);
     }
 
     [Fact]
@@ -305,6 +314,35 @@ public class EvalSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFixt
         // Sampling embeds a track every 5th frame; association embeds every confident detection every frame.
         Assert.True(Crops(withAppearance) > 2 * Crops(plain), $"{Crops(withAppearance)} vs {Crops(plain)}");
         Assert.Contains(new ReplayOutput(withAppearance).Events, e => e.Type == ReId.Core.Events.TrackEventType.Identified);
+    }
+
+    [Fact]
+    public void One_person_seen_by_two_overlapping_cameras_at_once_keeps_one_identity_only_if_they_are_declared_overlapping()
+    {
+        // The same footage as two cameras with one clock: every person is in both views at the same instant,
+        // with the same crops, so camera b's tracks are the people of camera a's tracks with the same numbers.
+        string video = Path.Combine(fx.First, "cam1", "video.avi"), gt = Path.Combine(fx.First, "cam1", "gt", "gt.txt");
+        string[] inputs = [video, video, "--camera-id", "a", "b", "--detections", gt, gt, "--no-video", "--start-time", "2026-01-01T12:00:00Z"];
+        string separate = Path.Combine(fx.Root, "twin-separate"), overlapping = Path.Combine(fx.Root, "twin-overlapping");
+        var run = ReidProcess.Run(TimeSpan.FromMinutes(3), ["replay", .. inputs, "--out", separate]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        run = ReidProcess.Run(TimeSpan.FromMinutes(3), ["replay", .. inputs, "--out", overlapping, "--overlapping-cameras", "a,b"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        (int Same, int Tracks) Agreement(string dir)
+        {
+            var identified = new ReplayOutput(dir).Events.Where(e => e.Type == ReId.Core.Events.TrackEventType.Identified)
+                .GroupBy(e => (e.CameraId, e.TrackId)).ToDictionary(g => g.Key, g => g.Select(e => e.PersonId).ToHashSet());
+            var inB = identified.Keys.Where(k => k.CameraId == "b").ToList();
+            // Same person, same id: b's track was at some point identified as a's twin track.
+            return (inB.Count(k => identified.TryGetValue(("a", k.TrackId), out var ids) && ids.Overlaps(identified[k])), inB.Count);
+        }
+        var (sameOverlapping, tracks) = Agreement(overlapping);
+        var (sameSeparate, _) = Agreement(separate);
+        Assert.True(tracks >= 3, $"only {tracks} identified tracks in camera b");
+        Assert.Equal(tracks, sameOverlapping);      // declared overlapping: b's tracks take the identities live in a
+        Assert.True(sameSeparate < sameOverlapping,  // not declared: an identity live in a is busy for b
+            $"{sameSeparate} of {tracks} tracks of b share their twin's identity without --overlapping-cameras");
     }
 
     [Fact]

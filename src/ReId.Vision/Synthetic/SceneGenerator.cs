@@ -8,7 +8,12 @@ namespace ReId.Vision.Synthetic;
 
 /// <summary>What <see cref="SceneGenerator.Write"/> produced.</summary>
 /// <param name="StartTime">Wall-clock time of frame 1 in every camera, also every video's modification time.</param>
-public sealed record SceneOutput(string Directory, IReadOnlyList<SceneCameraOutput> Cameras, string Identities, DateTimeOffset StartTime);
+/// <param name="OverlappingCameras">
+/// Pairs of cameras ("cam1,cam2") that see one person in the same frame: the groups to give
+/// `reid replay --overlapping-cameras`.
+/// </param>
+public sealed record SceneOutput(string Directory, IReadOnlyList<SceneCameraOutput> Cameras, string Identities, DateTimeOffset StartTime,
+    IReadOnlyList<string> OverlappingCameras);
 
 /// <summary>One camera's files and how many people and ground-truth rows it holds.</summary>
 public sealed record SceneCameraOutput(string CameraId, string Video, string GroundTruth, int People, int Rows);
@@ -37,6 +42,7 @@ public static class SceneGenerator
         Directory.CreateDirectory(outDir);
         var cameras = new List<SceneCameraOutput>();
         var tracks = new List<object>();
+        var seen = new List<(string Camera, HashSet<(int Frame, int Person)> Keys)>();
         foreach (var cam in scene.Cameras)
         {
             string dir = Path.Combine(outDir, cam.Id);
@@ -57,6 +63,7 @@ public static class SceneGenerator
             }
             string gt = Path.Combine(dir, "gt", "gt.txt");
             WriteGroundTruth(gt, rows);
+            seen.Add((cam.Id, rows.Select(r => (r.Frame, r.PersonId)).ToHashSet()));
             WriteSeqInfo(Path.Combine(dir, "seqinfo.ini"), cam.Id, options);
             foreach (var g in rows.GroupBy(r => r.PersonId).OrderBy(g => g.Key))
                 tracks.Add(new { camera = cam.Id, gtId = g.Key, personId = g.Key, firstFrame = g.Min(r => r.Frame), lastFrame = g.Max(r => r.Frame), frames = g.Count() });
@@ -71,8 +78,14 @@ public static class SceneGenerator
         foreach (var c in cameras) File.SetLastWriteTimeUtc(c.Video, start.UtcDateTime);
 
         string identities = Path.Combine(outDir, "identities.json");
-        WriteIdentities(identities, scene, tracks, start);
-        return new SceneOutput(outDir, cameras, identities, start);
+        // Overlap is read from the ground truth rather than the geometry: two views overlap where they show
+        // one person in the same frame.
+        var overlapping = (from a in seen
+                           from b in seen
+                           where string.CompareOrdinal(a.Camera, b.Camera) < 0 && a.Keys.Overlaps(b.Keys)
+                           select $"{a.Camera},{b.Camera}").ToList();
+        WriteIdentities(identities, scene, tracks, start, overlapping);
+        return new SceneOutput(outDir, cameras, identities, start, overlapping);
     }
 
     /// <summary>MOTChallenge gt: <c>frame,id,left,top,width,height,1,1,visibility</c> sorted by id then frame, as MOT17 ships it.</summary>
@@ -88,7 +101,7 @@ public static class SceneGenerator
         File.WriteAllText(path, string.Create(CultureInfo.InvariantCulture,
             $"[Sequence]\nname={name}\nimDir=img1\nframeRate={o.Fps}\nseqLength={o.Frames}\nimWidth={o.Width}\nimHeight={o.Height}\nimExt=.jpg\n"));
 
-    private static void WriteIdentities(string path, Scene scene, List<object> tracks, DateTimeOffset start)
+    private static void WriteIdentities(string path, Scene scene, List<object> tracks, DateTimeOffset start, List<string> overlapping)
     {
         var o = scene.Options;
         var document = new
@@ -99,6 +112,8 @@ public static class SceneGenerator
             // Worded without + < ` ' so that the default JSON encoder leaves it readable.
             clock = "cameras are synchronised: frame n of every camera is at startTime plus (n - 1) / fps. The video.avi of every camera "
                 + "has startTime as its modification time, so replays of the scene (reid replay) get synchronised cameras without --start-time",
+            overlappingCameras = overlapping,
+            overlap = "pairs of cameras that show one person in the same frame: replay the scene with --overlapping-cameras and these pairs",
             world = new
             {
                 units = "metres",

@@ -65,6 +65,8 @@ public static class SynthSceneCommand
             Console.WriteLine($"  {Path.GetRelativePath(outDir, result.Identities)} (appearances and cross-camera identities)");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  cameras synchronised: frame 1 at {result.StartTime:yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'} (the videos' modification time, which `reid replay` uses when --start-time is not given)"));
+            if (result.OverlappingCameras.Count > 0)
+                Console.WriteLine($"  overlapping views (one person in two cameras at once): replay with --overlapping-cameras {string.Join(' ', result.OverlappingCameras)}");
             if (previewFrame is not null)
                 Console.WriteLine($"  <camera>/preview.png (frame {previewFrame} with ground-truth boxes)");
             return Task.FromResult(ExitCodes.Ok);
