@@ -26,14 +26,8 @@ done
 root="$(cd "$(dirname "$0")/.." && pwd)"
 video="${REID_SAMPLE_VIDEO:-$root/.samples/vtest.avi}"
 [[ -f "$video" ]] || { echo "load-check: sample footage '$video' is missing; run scripts/setup.sh" >&2; exit 2; }
-dll="${REID_DLL:-}"
-if [[ -z "$dll" ]]; then
-  for c in Release Debug; do
-    f="$root/src/ReIdWorker/bin/$c/net10.0/linux-x64/reid.dll"
-    if [[ -f "$f" ]]; then dll="$f"; break; fi
-  done
-fi
-[[ -n "$dll" && -f "$dll" ]] || { echo "load-check: reid.dll is not built; run: dotnet build -c Release src/ReIdWorker" >&2; exit 2; }
+source "$root/scripts/lib/reid-dll.sh"
+reid_dll load-check
 command -v ffmpeg >/dev/null || { echo "load-check: ffmpeg is missing; apt-get install ffmpeg" >&2; exit 2; }
 
 out="${out:-$(mktemp -d /tmp/reid-load-XXXXXX)}"
