@@ -41,7 +41,7 @@ public sealed class RunOptions
     /// <summary>
     /// Groups of cameras whose views overlap, each "cam1,cam2": one person may be on live tracks in
     /// them at the same time. Between other cameras an identity on a live track is not given to a
-    /// second track. Workers only know their own shard's tracks, so keep overlapping cameras on one shard.
+    /// second track. A worker knows only its own shard's live tracks, so the rule holds between one worker's cameras.
     /// </summary>
     public List<string> OverlappingCameras { get; set; } = [];
 
