@@ -20,7 +20,7 @@ public class LiveIdentitiesTests
     [Fact]
     public void Without_overlap_an_identity_on_a_live_track_is_busy_everywhere_until_every_track_releases_it()
     {
-        var live = new LiveIdentities();
+        var live = new LiveIdentities(CameraOverlap.None);
         live.Acquire("p-bob", "a");
         live.Acquire("p-bob", "b");
         live.Release("p-bob", "a");

@@ -12,10 +12,6 @@ public sealed class LiveIdentities(CameraOverlap overlap)
     private readonly Dictionary<(string PersonId, string CameraId), int> _count = [];
     private readonly Lock _lock = new();
 
-    public LiveIdentities() : this(CameraOverlap.None)
-    {
-    }
-
     public void Acquire(string personId, string cameraId)
     {
         lock (_lock) _count[(personId, cameraId)] = _count.GetValueOrDefault((personId, cameraId)) + 1;
