@@ -27,6 +27,17 @@ public readonly record struct Box(float X, float Y, float Width, float Height)
         return union > 0 ? inter / union : 0f;
     }
 
+    /// <summary>
+    /// Overlap of the two boxes' vertical extents over their union (Hybrid-SORT's height IoU): 1 for
+    /// boxes with the same top and bottom, whatever their widths; 0 when they share no row.
+    /// </summary>
+    public float HeightIoU(Box other)
+    {
+        float inter = MathF.Min(Bottom, other.Bottom) - MathF.Max(Y, other.Y);
+        float union = MathF.Max(Bottom, other.Bottom) - MathF.Min(Y, other.Y);
+        return inter > 0 && union > 0 ? inter / union : 0f;
+    }
+
     /// <summary>The part of the box inside a width x height image (may be empty).</summary>
     public Box ClipTo(int width, int height)
     {

@@ -7,7 +7,7 @@ namespace ReId.Core.Tracking;
 /// ByteTrack association with BoT-SORT's appearance fusion. Every track's box is predicted by a
 /// constant-velocity Kalman filter, then detections are assigned optimally in three stages:
 /// <list type="number">
-/// <item>confirmed and lost tracks with high-score detections, by IoU fused with appearance;</item>
+/// <item>confirmed and lost tracks with high-score detections, by overlap fused with appearance;</item>
 /// <item>tracks still unmatched but not lost with low-score detections, by IoU alone: a person
 /// going behind something keeps a low-confidence box, and using it keeps the track (and its id)
 /// alive instead of losing and re-finding it;</item>
@@ -16,14 +16,19 @@ namespace ReId.Core.Tracking;
 /// High-score detections left after that start tentative tracks. A lost track matched again within
 /// <see cref="ByteTrackerOptions.MaxLostFrames"/> continues under its id.
 /// <para>
-/// Appearance fusion: cost = min(IoU cost, appearance cost), where the appearance cost (half the
+/// Overlap in the high-score stages is IoU made robust to walking people (see <see cref="Overlap"/>):
+/// half plain IoU, half IoU at the predicted width, times the height IoU. The low-score stage uses plain
+/// IoU, because a partly hidden person's box is expected to change height.
+/// </para>
+/// <para>
+/// Appearance fusion: cost = min(overlap cost, appearance cost), where the appearance cost (half the
 /// cosine distance between the track's average embedding and the detection's) only counts when it
 /// is at most <see cref="ByteTrackerOptions.AppearanceThreshold"/> and the detection passes the
 /// Kalman chi-square motion gate. So appearance can pull a plausible pair together (two people
 /// swapping places, a track re-found beside its prediction) but never push a pair apart, and it
 /// never moves a track further than its motion allows: single-crop embeddings are least reliable
 /// exactly when association is hard (occlusion, blur), and then the tracker falls back to plain
-/// ByteTrack. The motion gate is applied to appearance only, not to IoU: a partial-occlusion box
+/// ByteTrack. The motion gate is applied to appearance only, not to overlap: a partial-occlusion box
 /// changes height abruptly and would fail the gate while still overlapping well. Low-score
 /// detections never use appearance, as in BoT-SORT, because their crops are mostly occluded.
 /// </para>
@@ -156,7 +161,9 @@ public sealed class ByteTracker : ITracker
             for (int j = 0; j < candidates.Count; j++)
             {
                 var detection = detections[candidates[j]];
-                float overlap = predicted.IoU(detection.Box);
+                // Low-score boxes are mostly partly hidden people, cut short by what hides them: a
+                // height change is expected there, so they are matched by plain IoU, as in ByteTrack.
+                float overlap = highScoreStage ? Overlap(predicted, detection.Box) : predicted.IoU(detection.Box);
                 if (highScoreStage && Options.FuseScore) overlap *= detection.Score;
                 double c = 1 - overlap;
                 if (highScoreStage && appearance?[candidates[j]] is { } feature)
@@ -170,6 +177,21 @@ public sealed class ByteTracker : ITracker
             assignment.Matches.Select(m => (tracks[m.Row], candidates[m.Column])).ToList(),
             assignment.UnmatchedRows.Select(r => tracks[r]).ToList(),
             assignment.UnmatchedColumns.Select(c => candidates[c]).ToList());
+    }
+
+    /// <summary>
+    /// How well a detection fits a track's predicted box, in [0, 1]. Plain IoU is unreliable for
+    /// walking people at video-analytics frame rates (10 fps): the stride swings a box's width by up to
+    /// half from one frame to the next, and a partner walking beside or behind overlaps nearly as much
+    /// as the person themself. So the IoU is averaged with the IoU of the detection re-centred at the
+    /// predicted width (where it is, not how wide the stride makes it), and the result is multiplied by
+    /// the height IoU (Hybrid-SORT's height-modulated IoU): people at different depths differ steadily in
+    /// their top and bottom even when their boxes overlap.
+    /// </summary>
+    private static float Overlap(Box predicted, Box detected)
+    {
+        var recentred = new Box(detected.CenterX - predicted.Width / 2, detected.Y, predicted.Width, detected.Height);
+        return (predicted.IoU(detected) + predicted.IoU(recentred)) / 2 * predicted.HeightIoU(detected);
     }
 
     /// <summary>Half the cosine distance, or +∞ where appearance must not decide (see the class notes).</summary>

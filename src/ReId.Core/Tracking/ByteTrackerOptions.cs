@@ -2,8 +2,9 @@ namespace ReId.Core.Tracking;
 
 /// <summary>
 /// Thresholds of <see cref="ByteTracker"/>. The defaults are ByteTrack's and BoT-SORT's published
-/// settings for 30 fps pedestrian footage. Costs are in [0, 1]: 1 - IoU (times the detection
-/// score where <paramref name="FuseScore"/>) or half the cosine distance of embeddings.
+/// settings for 30 fps pedestrian footage. Costs are in [0, 1]: 1 - overlap (the tracker's
+/// walking-robust IoU, times the detection score where <paramref name="FuseScore"/>) or half the
+/// cosine distance of embeddings.
 /// </summary>
 /// <param name="HighScoreThreshold">Detections at least this confident are matched first and may start tracks.</param>
 /// <param name="LowScoreThreshold">
@@ -19,7 +20,7 @@ namespace ReId.Core.Tracking;
 /// similarity at least 0.5) and the box passes the Kalman motion gate.
 /// </param>
 /// <param name="AppearanceMomentum">Weight of the past in a track's appearance average (BoT-SORT: 0.9).</param>
-/// <param name="FuseScore">Multiply IoU by the detection score in the high-score stages, so confident boxes win ties.</param>
+/// <param name="FuseScore">Multiply overlap by the detection score in the high-score stages, so confident boxes win ties.</param>
 /// <param name="MinHits">Consecutive matched frames before a tentative track is confirmed.</param>
 /// <param name="MaxLostFrames">Frames a confirmed track may go unmatched before it ends (ByteTrack's track buffer).</param>
 public sealed record ByteTrackerOptions(
