@@ -25,6 +25,29 @@ public class GeometryTests
     }
 
     [Fact]
+    public void Height_IoU_compares_vertical_extents_only()
+    {
+        var a = new Box(0, 100, 40, 200);                                    // rows 100-300
+        Assert.Equal(1f, a.HeightIoU(new Box(500, 100, 90, 200)), 6);      // same rows, elsewhere, wider
+        Assert.Equal(150f / 250f, a.HeightIoU(new Box(0, 150, 40, 200)), 6); // rows 150-350: 150 shared of 250
+        Assert.Equal(a.HeightIoU(new Box(0, 150, 40, 200)), new Box(0, 150, 40, 200).HeightIoU(a));
+        Assert.Equal(0f, a.HeightIoU(new Box(0, 300, 40, 50)));             // starts where a ends
+        Assert.Equal(0f, a.HeightIoU(new Box(0, 100, 40, 0)));              // empty
+    }
+
+    [Fact]
+    public void Hidden_fraction_counts_only_people_nearer_the_camera()
+    {
+        var behind = new Box(100, 100, 40, 100);                  // bottom at 200
+        var nearer = new Box(120, 120, 40, 100);                  // bottom at 220: covers 20 x 80 of it
+        var further = new Box(80, 90, 40, 100);                   // bottom at 190: behind it, hides nothing
+        Assert.Equal(1600f / 4000f, Occlusion.HiddenFraction(behind, [behind, nearer, further]), 6);
+        Assert.Equal(0f, Occlusion.HiddenFraction(nearer, [behind, nearer, further]));
+        Assert.Equal(1f, Occlusion.HiddenFraction(behind, [new Box(90, 90, 60, 130), nearer])); // capped
+        Assert.Equal(0f, Occlusion.HiddenFraction(new Box(0, 0, 0, 10), [nearer]));
+    }
+
+    [Fact]
     public void IoU_of_contained_box_is_area_ratio()
     {
         var outer = new Box(0, 0, 100, 100);

@@ -346,6 +346,41 @@ public class EvalSceneTests(SynthSceneFixture fx) : IClassFixture<SynthSceneFixt
     }
 
     [Fact]
+    public void Tracks_seen_in_the_same_frame_never_end_up_with_one_identity()
+    {
+        // One camera, six people, pairs of them walking together with one half hidden behind the other:
+        // each one's crops show the partner, so once one partner's identity is no longer busy the
+        // other's track was re-identified as (or merged into) it. Without the pipeline's rule that tracks
+        // seen together are different people, this scene ends with two pairs of side-by-side tracks
+        // under one identity.
+        string scene = Path.Combine(fx.Root, "pairs"), replay = Path.Combine(fx.Root, "pairs-replay");
+        var render = ReidProcess.Run(TimeSpan.FromMinutes(2), "synth-scene", "--out", scene, "--cameras", "1", "--people", "6",
+            "--frames", "150", "--width", "480", "--height", "360", "--seed", "1");
+        Assert.True(render.ExitCode == 0, render.ToString());
+        var run = ReidProcess.Run(TimeSpan.FromMinutes(3), "replay", Path.Combine(scene, "cam1", "video.avi"), "--camera-id", "cam1",
+            "--detections", Path.Combine(scene, "cam1", "gt", "gt.txt"), "--no-video", "--out", replay);
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var output = new ReplayOutput(replay);
+        var events = output.Events;
+        // Each track's final identity: its last track.identified, following merges to the surviving identity.
+        var mergedInto = events.Where(e => e.Type == ReId.Core.Events.TrackEventType.IdentityMerged)
+            .ToDictionary(e => e.MergedPersonId!, e => e.PersonId!);
+        string Final(string personId) => mergedInto.TryGetValue(personId, out var survivor) ? Final(survivor) : personId;
+        var identity = events.Where(e => e.Type == ReId.Core.Events.TrackEventType.Identified)
+            .GroupBy(e => e.TrackId).ToDictionary(g => g.Key, g => Final(g.Last().PersonId!));
+        Assert.True(identity.Count >= 6, $"only {identity.Count} identified tracks");
+
+        var together = output.Tracks("cam1").GroupBy(r => r.Frame)
+            .SelectMany(f => f.SelectMany(a => f.Where(b => b.Id > a.Id).Select(b => (A: a.Id, B: b.Id))))
+            .Distinct().ToList();
+        Assert.True(together.Count >= 5, $"only {together.Count} pairs of tracks shared a frame");
+        var shared = together.Where(p => identity.TryGetValue(p.A, out var a) && identity.TryGetValue(p.B, out var b) && a == b)
+            .Select(p => $"tracks {p.A} and {p.B} ({identity[p.A]})").ToList();
+        Assert.True(shared.Count == 0, "seen together but given one identity: " + string.Join("; ", shared));
+    }
+
+    [Fact]
     public void A_replay_without_the_scene_cameras_is_refused_with_the_fix()
     {
         var eval = ReidProcess.Run(TimeSpan.FromMinutes(1), "eval-scene", "--scene", fx.First, "--replay", fx.Root);

@@ -67,6 +67,27 @@ public sealed class CameraPipeline
         public long RetryReconsiderationAt;
         public DateTimeOffset FirstSeen;
         public DateTimeOffset LastSeen;
+        /// <summary>
+        /// The other tracks visible in the same frames as this one. One person is never two people in
+        /// one frame, so none of their identities can be this track's. This matters most for people
+        /// walking together: each one's crops show the other, and when one leaves, the other's track
+        /// would otherwise be re-identified as (or merged into) the partner, no longer busy. Tracks,
+        /// not identities, because a companion may be identified only later (at its end).
+        /// </summary>
+        public readonly HashSet<Track> SeenWith = [];
+    }
+
+    /// <summary>Identities <paramref name="track"/> cannot take: busy ones, and those seen beside it.</summary>
+    private IReadOnlyCollection<string> Excluded(Track track)
+    {
+        var busy = _live.BusyFor(_cameraId);
+        if (!_extras.TryGetValue(track.Id, out var extras) || extras.SeenWith.Count == 0) return busy;
+        var excluded = new HashSet<string>(busy);
+        foreach (var companion in extras.SeenWith)
+            if (companion.PersonId is { } personId) excluded.Add(personId);
+        // A merge may have renamed a companion's identity to this track's own.
+        if (track.PersonId is { } own) excluded.Remove(own);
+        return excluded;
     }
 
     public CameraPipeline(string cameraId, string source, ITracker tracker, Embedder embedder,
@@ -137,6 +158,10 @@ public sealed class CameraPipeline
             }
         }
 
+        foreach (var track in visible)
+            foreach (var other in visible)
+                if (other != track) _extras[track.Id].SeenWith.Add(other);
+
         foreach (var track in step.Ended)
             await EndAsync(track, frame, ct);
 
@@ -158,7 +183,7 @@ public sealed class CameraPipeline
         var result = new float[]?[detections.Count];
         var chosen = new List<int>();
         for (int i = 0; i < detections.Count; i++)
-            if (detections[i].Score >= 0.5f && Quality(detections[i].Box, detections[i].Score, frame) > 0)
+            if (detections[i].Score >= 0.5f && Quality(detections[i].Box, detections[i].Score, frame, detections) > 0)
                 chosen.Add(i);
         if (chosen.Count == 0) return result;
         var embeddings = await EmbedAsync(chosen.Select(i => new Crop(frame.Image, detections[i].Box)).ToList(), ct);
@@ -185,7 +210,7 @@ public sealed class CameraPipeline
             var extras = _extras[track.Id];
             if (track.Appearance.Count >= _options.MaxSamples) continue;
             if (frame.Number - extras.LastSampleFrame < _options.SampleEvery) continue; // null (never sampled) compares false
-            if (Quality(track.Box, track.Score, frame) <= 0) continue;
+            if (Quality(track.Box, track.Score, frame, detections) <= 0) continue;
             due.Add(track);
         }
         if (due.Count == 0) return;
@@ -209,7 +234,7 @@ public sealed class CameraPipeline
         for (int i = 0; i < due.Count; i++)
         {
             var track = due[i];
-            track.Appearance.Add(embeddings[i], Quality(track.Box, track.Score, frame));
+            track.Appearance.Add(embeddings[i], Quality(track.Box, track.Score, frame, detections));
             _extras[track.Id].LastSampleFrame = frame.Number;
             _album?.AddCrop(_cameraId, track.Id, frame.Image, track.Box);
         }
@@ -224,22 +249,25 @@ public sealed class CameraPipeline
 
     /// <summary>
     /// How much a crop is worth to the tracklet: the detector's confidence, scaled down for small
-    /// people and for boxes cut by the frame edge (a half person embeds as someone else). 0 = skip.
+    /// people, for boxes cut by the frame edge (a half person embeds as someone else), and for the part
+    /// hidden by nearer people among <paramref name="detections"/> (that part embeds as them: two
+    /// people walking together would otherwise each look like both). 0 = skip.
     /// </summary>
-    private float Quality(Box box, float score, Frame frame)
+    private float Quality(Box box, float score, Frame frame, IReadOnlyList<Detection> detections)
     {
         if (box.Height < _options.MinCropHeight) return 0f;
         var inside = box.ClipTo(frame.Width, frame.Height);
         float visibleFraction = box.Area > 0 ? inside.Area / box.Area : 0f;
         if (visibleFraction < 0.6f) return 0f;
         float size = MathF.Min(1f, box.Height / 128f);
-        return MathF.Max(0.05f, score) * size * visibleFraction;
+        float unhidden = 1f - Occlusion.HiddenFraction(box, detections.Select(d => d.Box));
+        return MathF.Max(0.05f, score) * size * visibleFraction * unhidden;
     }
 
     private async Task IdentifyAsync(Track track, Frame frame, CancellationToken ct)
     {
         float[] tracklet = track.Appearance.Mean()!;
-        var decision = await _resolver.ResolveAsync(tracklet, _live.BusyFor(_cameraId),
+        var decision = await _resolver.ResolveAsync(tracklet, Excluded(track),
             $"{_idScope}\n{_cameraId}\n{track.Id}\n{frame.Number}", ct);
         track.PersonId = decision.PersonId;
         track.Similarity = decision.Similarity;
@@ -270,7 +298,7 @@ public sealed class CameraPipeline
         // person first seen while their earlier track was still live (so their identity was busy)
         // gets a duplicate that must yield to the real one once that is free.
         bool ownEvidence = extras.CreatedIdentity && _album?.TrackCount(current) == 1;
-        var reconsidered = await _resolver.ReconsiderWithStatusAsync(tracklet, current, _live.BusyFor(_cameraId), ct, ownEvidence);
+        var reconsidered = await _resolver.ReconsiderWithStatusAsync(tracklet, current, Excluded(track), ct, ownEvidence);
         var better = reconsidered.Better;
         // Confirmed with the fuller appearance: firm, unless the shared gallery could not be asked; then
         // the track stays provisional and asks again a little later, so it can become firm once the
