@@ -156,8 +156,9 @@ public class ByteTrackerTests
         // --seed 2`, cam1, people 9 and 10, frames 84-110, 10 fps). The walking gait changes a box's
         // width by up to half from one frame to the next and B's box lies mostly inside A's, so by
         // plain IoU a prediction often fits the partner's box better: plain IoU swaps them at frame
-        // 87, and so does IoU times height IoU without the width correction. (A replay of the whole
-        // scene with plain IoU swapped them 11 times.) B is further away, so shorter and higher.
+        // 87, and so do the width correction alone and the height IoU alone; it takes both. (A replay
+        // of the whole scene with plain IoU swapped them 11 times.) B is further away, so shorter and
+        // higher.
         (int Frame, Box A, Box B)[] walk =
         [
             (84, new Box(0, 113, 129, 278), new Box(37, 104, 67, 257)),
