@@ -68,21 +68,26 @@ public sealed class CameraPipeline
         public DateTimeOffset FirstSeen;
         public DateTimeOffset LastSeen;
         /// <summary>
-        /// The other tracks visible in the same frames as this one. One person is never two people in
-        /// one frame, so none of their identities can be this track's. This matters most for people
+        /// The other live tracks visible in the same frames as this one. One person is never two people
+        /// in one frame, so none of their identities can be this track's. This matters most for people
         /// walking together: each one's crops show the other, and when one leaves, the other's track
         /// would otherwise be re-identified as (or merged into) the partner, no longer busy. Tracks,
-        /// not identities, because a companion may be identified only later (at its end).
+        /// not identities, because a companion may be identified only later (at its end); when it
+        /// ends, its final identity moves to <see cref="SeenWithIdentities"/>. Both are kept only until
+        /// the track's identity is reconsidered (no decision is taken after that), so a track that
+        /// lives for hours beside thousands of others does not hold them all.
         /// </summary>
         public readonly HashSet<Track> SeenWith = [];
+        public readonly HashSet<string> SeenWithIdentities = [];
     }
 
     /// <summary>Identities <paramref name="track"/> cannot take: busy ones, and those seen beside it.</summary>
     private IReadOnlyCollection<string> Excluded(Track track)
     {
         var busy = _live.BusyFor(_cameraId);
-        if (!_extras.TryGetValue(track.Id, out var extras) || extras.SeenWith.Count == 0) return busy;
+        if (!_extras.TryGetValue(track.Id, out var extras) || extras.SeenWith.Count + extras.SeenWithIdentities.Count == 0) return busy;
         var excluded = new HashSet<string>(busy);
+        excluded.UnionWith(extras.SeenWithIdentities);
         foreach (var companion in extras.SeenWith)
             if (companion.PersonId is { } personId) excluded.Add(personId);
         // A merge may have renamed a companion's identity to this track's own.
@@ -159,8 +164,12 @@ public sealed class CameraPipeline
         }
 
         foreach (var track in visible)
+        {
+            var extras = _extras[track.Id];
+            if (extras.Reconsidered) continue;
             foreach (var other in visible)
-                if (other != track) _extras[track.Id].SeenWith.Add(other);
+                if (other != track) extras.SeenWith.Add(other);
+        }
 
         foreach (var track in step.Ended)
             await EndAsync(track, frame, ct);
@@ -205,13 +214,16 @@ public sealed class CameraPipeline
         CancellationToken ct)
     {
         var due = new List<Track>();
+        var quality = new List<float>();
         foreach (var track in visible)
         {
             var extras = _extras[track.Id];
             if (track.Appearance.Count >= _options.MaxSamples) continue;
             if (frame.Number - extras.LastSampleFrame < _options.SampleEvery) continue; // null (never sampled) compares false
-            if (Quality(track.Box, track.Score, frame, detections) <= 0) continue;
+            float q = Quality(track.Box, track.Score, frame, detections);
+            if (q <= 0) continue;
             due.Add(track);
+            quality.Add(q);
         }
         if (due.Count == 0) return;
 
@@ -234,7 +246,7 @@ public sealed class CameraPipeline
         for (int i = 0; i < due.Count; i++)
         {
             var track = due[i];
-            track.Appearance.Add(embeddings[i], Quality(track.Box, track.Score, frame, detections));
+            track.Appearance.Add(embeddings[i], quality[i]);
             _extras[track.Id].LastSampleFrame = frame.Number;
             _album?.AddCrop(_cameraId, track.Id, frame.Image, track.Box);
         }
@@ -305,6 +317,11 @@ public sealed class CameraPipeline
         // gallery is back (not on every frame: each look searches the whole local cache).
         track.IdentityStatus = IdentityStatus.Of(confirmed: true, degraded: reconsidered.Degraded);
         extras.Reconsidered = !reconsidered.Degraded;
+        if (extras.Reconsidered)
+        {
+            extras.SeenWith.Clear();
+            extras.SeenWithIdentities.Clear();
+        }
         if (reconsidered.Degraded) extras.RetryReconsiderationAt = frame.Number + _options.UpdateEvery;
         if (better is not null)
         {
@@ -352,6 +369,9 @@ public sealed class CameraPipeline
         await EmitAsync(track, TrackEventType.Ended, frame, ct);
         if (track.PersonId is not null) _live.Release(track.PersonId, _cameraId);
         _extras.Remove(track.Id);
+        foreach (var other in _extras.Values)
+            if (other.SeenWith.Remove(track) && track.PersonId is { } personId)
+                other.SeenWithIdentities.Add(personId);
     }
 
     private async Task EmitAsync(Track track, string type, Frame frame, CancellationToken ct, string? mergedPersonId = null)
