@@ -92,16 +92,17 @@ public sealed class ByteTracker : ITracker
         }
         float[]? FeatureOf(int d) => appearance?[d];
 
+        var crowded = Crowded(detections);
         var established = _tracks.Where(t => t.Track.State is TrackState.Confirmed or TrackState.Lost).ToList();
-        var first = Associate(established, high, detections, appearance, highScoreStage: true, Options.FirstMatchThreshold);
+        var first = Associate(established, high, detections, appearance, crowded, Options.FirstMatchThreshold);
         foreach (var (t, d) in first.Matches) Match(t, d, FeatureOf(d));
 
         var stillTracked = first.UnmatchedTracks.Where(t => t.Track.State == TrackState.Confirmed).ToList();
-        var second = Associate(stillTracked, low, detections, appearance, highScoreStage: false, Options.SecondMatchThreshold);
+        var second = Associate(stillTracked, low, detections, appearance, crowded: null, Options.SecondMatchThreshold);
         foreach (var (t, d) in second.Matches) Match(t, d, null);
 
         var tentative = _tracks.Where(t => t.Track.State == TrackState.Tentative).ToList();
-        var third = Associate(tentative, first.UnmatchedDetections, detections, appearance, highScoreStage: true, Options.TentativeMatchThreshold);
+        var third = Associate(tentative, first.UnmatchedDetections, detections, appearance, crowded, Options.TentativeMatchThreshold);
         foreach (var (t, d) in third.Matches) Match(t, d, FeatureOf(d));
 
         var ended = EndMissed(frame);
@@ -153,10 +154,11 @@ public sealed class ByteTracker : ITracker
         List<int> UnmatchedDetections);
 
     private Association Associate(List<Tracked> tracks, List<int> candidates, IReadOnlyList<Detection> detections,
-        IReadOnlyList<float[]?>? appearance, bool highScoreStage, float maxCost)
+        IReadOnlyList<float[]?>? appearance, bool[]? crowded, float maxCost)
     {
+        // The high-score stages pass which detections are crowded; the low-score stage passes null.
+        bool highScoreStage = crowded is not null;
         var cost = new double[tracks.Count, candidates.Count];
-        var crowded = highScoreStage ? candidates.Select(d => Crowded(d, detections)).ToArray() : [];
         for (int i = 0; i < tracks.Count; i++)
         {
             var predicted = tracks[i].Motion.Position.ToBox();
@@ -165,7 +167,7 @@ public sealed class ByteTracker : ITracker
                 var detection = detections[candidates[j]];
                 // Low-score boxes are mostly partly hidden people, cut short by what hides them: a
                 // height change is expected there, so they are matched by plain IoU, as in ByteTrack.
-                float overlap = highScoreStage ? Overlap(predicted, detection.Box, crowded[j]) : predicted.IoU(detection.Box);
+                float overlap = highScoreStage ? Overlap(predicted, detection.Box, crowded![candidates[j]]) : predicted.IoU(detection.Box);
                 if (highScoreStage && Options.FuseScore) overlap *= detection.Score;
                 double c = 1 - overlap;
                 if (highScoreStage && appearance?[candidates[j]] is { } feature)
@@ -205,12 +207,15 @@ public sealed class ByteTracker : ITracker
         return crowded ? overlap * predicted.HeightIoU(detected) : overlap;
     }
 
-    private static bool Crowded(int d, IReadOnlyList<Detection> detections)
+    /// <summary>Which detections overlap another one by at least <see cref="CrowdedIoU"/>; computed once per update.</summary>
+    private static bool[] Crowded(IReadOnlyList<Detection> detections)
     {
-        var box = detections[d].Box;
-        for (int k = 0; k < detections.Count; k++)
-            if (k != d && box.IoU(detections[k].Box) >= CrowdedIoU) return true;
-        return false;
+        var crowded = new bool[detections.Count];
+        for (int a = 0; a < detections.Count; a++)
+            for (int b = a + 1; b < detections.Count; b++)
+                if (detections[a].Box.IoU(detections[b].Box) >= CrowdedIoU)
+                    crowded[a] = crowded[b] = true;
+        return crowded;
     }
 
     /// <summary>Half the cosine distance, or +∞ where appearance must not decide (see the class notes).</summary>
