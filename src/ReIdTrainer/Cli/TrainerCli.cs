@@ -21,6 +21,7 @@ public static class TrainerCli
         root.Subcommands.Add(ImportResNet18Command.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(SceneCropsCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(TrackletSplitCommand.Create());
