@@ -20,6 +20,22 @@ public static partial class Market1501Layout
     [GeneratedRegex(@"^(?<person>-1|\d+)_c(?<camera>\d+)(?:s\d+)?_", RegexOptions.CultureInvariant)]
     private static partial Regex FileName();
 
+    /// <summary>
+    /// Creates the three folders under <paramref name="root"/> for a dataset writer, refusing ones that
+    /// already hold files (a fresh dataset is never mixed into an old one). Returns (train, gallery, query).
+    /// </summary>
+    public static (string Train, string Gallery, string Query) CreateEmpty(string root, string command)
+    {
+        string train = Path.Combine(root, TrainFolder), gallery = Path.Combine(root, GalleryFolder), query = Path.Combine(root, QueryFolder);
+        foreach (string dir in new[] { train, gallery, query })
+        {
+            if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+                throw new TrainerException($"'{dir}' is not empty; {command} writes a fresh dataset, choose an empty --out folder");
+            Directory.CreateDirectory(dir);
+        }
+        return (train, gallery, query);
+    }
+
     public static ReIdDataset Load(string root)
     {
         if (!Directory.Exists(root))

@@ -49,15 +49,7 @@ public static class SceneCrops
         if (scenes.Count == 0) throw new TrainerException("no --scene given; pass folders written by `reid synth-scene`");
         if (options.TestScenes >= scenes.Count)
             throw new TrainerException($"--test-scenes {options.TestScenes} leaves no scene of the {scenes.Count} given for training");
-        string train = Path.Combine(root, Market1501Layout.TrainFolder);
-        string gallery = Path.Combine(root, Market1501Layout.GalleryFolder);
-        string query = Path.Combine(root, Market1501Layout.QueryFolder);
-        foreach (string dir in new[] { train, gallery, query })
-        {
-            if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
-                throw new TrainerException($"'{dir}' is not empty; scene-crops writes a fresh dataset, choose an empty --out folder");
-            Directory.CreateDirectory(dir);
-        }
+        var (train, gallery, query) = Market1501Layout.CreateEmpty(root, "scene-crops");
 
         int nextIdentity = 1, trainIds = 0, trainImages = 0, testIds = 0, queryImages = 0, galleryImages = 0;
         for (int s = 0; s < scenes.Count; s++)

@@ -44,15 +44,7 @@ public static class SyntheticDataset
     public static SyntheticDatasetSummary Write(SyntheticDatasetOptions options, string root, Action<string>? progress = null)
     {
         if (options.Validate() is { } problem) throw new TrainerException(problem);
-        string train = Path.Combine(root, Market1501Layout.TrainFolder);
-        string gallery = Path.Combine(root, Market1501Layout.GalleryFolder);
-        string query = Path.Combine(root, Market1501Layout.QueryFolder);
-        foreach (string dir in new[] { train, gallery, query })
-        {
-            if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
-                throw new TrainerException($"'{dir}' is not empty; synth writes a fresh dataset, choose an empty --out folder");
-            Directory.CreateDirectory(dir);
-        }
+        var (train, gallery, query) = Market1501Layout.CreateEmpty(root, "synth");
 
         var cameras = Enumerable.Range(0, options.Cameras)
             .Select(i => CameraView.Create(options.Seed, i, Scene.CameraSpacing, Scene.WalkwayDepth, BackgroundWidth, BackgroundHeight))
