@@ -56,28 +56,34 @@ public static class SceneCrops
         {
             bool isTest = s >= scenes.Count - options.TestScenes;
             var crops = CutScene(scenes[s], options);
-            foreach (var person in crops.GroupBy(c => c.Person).OrderBy(g => g.Key))
+            try
             {
-                int id = nextIdentity++;
-                if (id > 9999) throw new TrainerException("more than 9999 people in the scenes given; Market-1501 names have four-digit ids");
-                var byCamera = person.GroupBy(c => c.Camera).ToList();
-                // A test person seen by one camera only has no cross-camera match: gallery only (a distractor of sorts).
-                bool queryable = isTest && byCamera.Count >= 2;
-                if (isTest) testIds++; else trainIds++;
-                foreach (var camera in byCamera)
+                foreach (var person in crops.GroupBy(c => c.Person).OrderBy(g => g.Key))
                 {
-                    bool first = true;
-                    foreach (var crop in camera)
+                    int id = nextIdentity++;
+                    if (id > 9999) throw new TrainerException("more than 9999 people in the scenes given; Market-1501 names have four-digit ids");
+                    var byCamera = person.GroupBy(c => c.Camera).ToList();
+                    // A test person seen by one camera only has no cross-camera match: gallery only (a distractor of sorts).
+                    bool queryable = isTest && byCamera.Count >= 2;
+                    if (isTest) testIds++; else trainIds++;
+                    foreach (var camera in byCamera)
                     {
-                        string folder = !isTest ? train : queryable && first ? query : gallery;
-                        Save(crop.Image, folder, id, camera.Key, crop.Frame);
-                        crop.Image.Dispose();
-                        if (!isTest) trainImages++;
-                        else if (folder == query) queryImages++;
-                        else galleryImages++;
-                        first = false;
+                        bool first = true;
+                        foreach (var crop in camera)
+                        {
+                            string folder = !isTest ? train : queryable && first ? query : gallery;
+                            Save(crop.Image, folder, id, camera.Key, crop.Frame);
+                            if (!isTest) trainImages++;
+                            else if (folder == query) queryImages++;
+                            else galleryImages++;
+                            first = false;
+                        }
                     }
                 }
+            }
+            finally
+            {
+                foreach (var crop in crops) crop.Image.Dispose();
             }
             progress?.Invoke($"{s + 1}/{scenes.Count} scenes cut ({scenes[s]})");
         }
@@ -91,7 +97,7 @@ public static class SceneCrops
 
     private sealed record GtRow(int Frame, int Person, Rect Box, float Visibility);
 
-    /// <summary>Crops of every person in every camera of one scene; the caller disposes the images.</summary>
+    /// <summary>Crops of every person in every camera of one scene; the caller owns (disposes) the images.</summary>
     private static List<SceneCrop> CutScene(string scene, SceneCropsOptions options)
     {
         string identities = Path.Combine(scene, "identities.json");
@@ -111,21 +117,29 @@ public static class SceneCrops
         }
 
         var crops = new List<SceneCrop>();
-        for (int c = 0; c < cameras.Count; c++)
+        try
         {
-            var wanted = Choose(ReadGt(cameras[c].Gt), options).ToLookup(r => r.Frame);
-            using var capture = new VideoCapture(cameras[c].Video);
-            if (!capture.IsOpened())
-                throw new TrainerException($"cannot open video '{cameras[c].Video}'; re-render the scene with `reid synth-scene`");
-            using var frame = new Mat();
-            for (int number = 1; capture.Read(frame) && !frame.Empty(); number++)
-                foreach (var row in wanted[number])
-                {
-                    var box = row.Box.Intersect(new Rect(0, 0, frame.Width, frame.Height));
-                    if (box.Width <= 0 || box.Height <= 0) continue;
-                    using var view = new Mat(frame, box);
-                    crops.Add(new SceneCrop(row.Person, c + 1, number, view.Clone()));
-                }
+            for (int c = 0; c < cameras.Count; c++)
+            {
+                var wanted = Choose(ReadGt(cameras[c].Gt), options).ToLookup(r => r.Frame);
+                using var capture = new VideoCapture(cameras[c].Video);
+                if (!capture.IsOpened())
+                    throw new TrainerException($"cannot open video '{cameras[c].Video}'; re-render the scene with `reid synth-scene`");
+                using var frame = new Mat();
+                for (int number = 1; capture.Read(frame) && !frame.Empty(); number++)
+                    foreach (var row in wanted[number])
+                    {
+                        // Only whole people: a box cut by the frame edge shows part of someone.
+                        if (row.Box.Intersect(new Rect(0, 0, frame.Width, frame.Height)) != row.Box) continue;
+                        using var view = new Mat(frame, row.Box);
+                        crops.Add(new SceneCrop(row.Person, c + 1, number, view.Clone()));
+                    }
+            }
+        }
+        catch
+        {
+            foreach (var crop in crops) crop.Image.Dispose();
+            throw;
         }
         return crops;
     }
@@ -149,7 +163,7 @@ public static class SceneCrops
         }
     }
 
-    /// <summary>MOTChallenge gt.txt rows: frame, id, left, top, width, height, flag, class, visibility. Boxes cut by the frame edge are skipped.</summary>
+    /// <summary>MOTChallenge gt.txt rows: frame, id, left, top, width, height, flag, class, visibility.</summary>
     private static List<GtRow> ReadGt(string path)
     {
         if (!File.Exists(path)) throw new TrainerException($"ground truth '{path}' does not exist; re-render the scene with `reid synth-scene`");
@@ -169,8 +183,6 @@ public static class SceneCrops
                 || !float.TryParse(f[8], CultureInfo.InvariantCulture, out float visibility))
                 throw new TrainerException($"'{path}' line {line} is not a gt.txt row (frame,id,left,top,width,height,flag,class,visibility)");
             if (f[6].Trim() == "0") continue; // flagged out of evaluation
-            // The video's frame size is not known yet; a box with a negative corner is cut by the edge.
-            if (x < 0 || y < 0) continue;
             rows.Add(new GtRow(frame, person, new Rect((int)MathF.Round(x), (int)MathF.Round(y), (int)MathF.Round(w), (int)MathF.Round(h)), visibility));
         }
         return rows;
