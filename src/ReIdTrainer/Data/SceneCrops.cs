@@ -47,6 +47,10 @@ public static class SceneCrops
     {
         if (options.Validate() is { } problem) throw new TrainerException(problem);
         if (scenes.Count == 0) throw new TrainerException("no --scene given; pass folders written by `reid synth-scene`");
+        // Every scene is checked before anything is written, so a typo does not leave half a dataset.
+        foreach (string scene in scenes)
+            if (!File.Exists(Path.Combine(scene, "identities.json")))
+                throw new TrainerException($"--scene '{scene}' has no identities.json; pass a folder written by `reid synth-scene`");
         if (options.TestScenes >= scenes.Count)
             throw new TrainerException($"--test-scenes {options.TestScenes} leaves no scene of the {scenes.Count} given for training");
         var (train, gallery, query) = Market1501Layout.CreateEmpty(root, "scene-crops");
@@ -101,8 +105,6 @@ public static class SceneCrops
     private static List<SceneCrop> CutScene(string scene, SceneCropsOptions options)
     {
         string identities = Path.Combine(scene, "identities.json");
-        if (!File.Exists(identities))
-            throw new TrainerException($"--scene '{scene}' has no identities.json; pass a folder written by `reid synth-scene`");
         List<(string Video, string Gt)> cameras;
         try
         {
