@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using OpenCvSharp;
+using ReId.Core.Evaluation;
 using ReIdTrainer.Cli;
 
 namespace ReIdTrainer.Data;
@@ -165,29 +166,26 @@ public static class SceneCrops
         }
     }
 
-    /// <summary>MOTChallenge gt.txt rows: frame, id, left, top, width, height, flag, class, visibility.</summary>
+    /// <summary>
+    /// The scene's gt.txt as rows to cut (rows flagged 0 are out of evaluation). synth-scene writes whole-pixel
+    /// boxes and a visibility for every row; a row without one counts as fully visible.
+    /// </summary>
     private static List<GtRow> ReadGt(string path)
     {
-        if (!File.Exists(path)) throw new TrainerException($"ground truth '{path}' does not exist; re-render the scene with `reid synth-scene`");
-        var rows = new List<GtRow>();
-        int line = 0;
-        foreach (string text in File.ReadLines(path))
+        IReadOnlyList<MotRow> rows;
+        try
         {
-            line++;
-            var f = text.Split(',');
-            if (f.Length < 9
-                || !int.TryParse(f[0], CultureInfo.InvariantCulture, out int frame)
-                || !int.TryParse(f[1], CultureInfo.InvariantCulture, out int person)
-                || !float.TryParse(f[2], CultureInfo.InvariantCulture, out float x)
-                || !float.TryParse(f[3], CultureInfo.InvariantCulture, out float y)
-                || !float.TryParse(f[4], CultureInfo.InvariantCulture, out float w)
-                || !float.TryParse(f[5], CultureInfo.InvariantCulture, out float h)
-                || !float.TryParse(f[8], CultureInfo.InvariantCulture, out float visibility))
-                throw new TrainerException($"'{path}' line {line} is not a gt.txt row (frame,id,left,top,width,height,flag,class,visibility)");
-            if (f[6].Trim() == "0") continue; // flagged out of evaluation
-            rows.Add(new GtRow(frame, person, new Rect((int)MathF.Round(x), (int)MathF.Round(y), (int)MathF.Round(w), (int)MathF.Round(h)), visibility));
+            rows = MotChallengeFile.Read(path);
         }
-        return rows;
+        catch (Exception ex) when (ex is FileNotFoundException or FormatException)
+        {
+            throw new TrainerException($"{ex.Message} (ground truth of a `reid synth-scene` scene; re-render it)");
+        }
+        return rows.Where(r => r.Conf != 0)
+            .Select(r => new GtRow(r.Frame, r.Id,
+                new Rect((int)Math.Round(r.X), (int)Math.Round(r.Y), (int)Math.Round(r.Width), (int)Math.Round(r.Height)),
+                (float)(r.Visibility ?? 1.0)))
+            .ToList();
     }
 
     private static void Save(Mat crop, string folder, int person, int camera, int frame)
