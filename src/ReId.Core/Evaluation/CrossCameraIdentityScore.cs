@@ -14,10 +14,12 @@ public sealed record CameraIdentityData(
 /// <param name="MultiCameraPeople">Real people whose tracks were found (and identified) in 2+ cameras.</param>
 /// <param name="ImpureIdentities">Global ids given to tracks of more than one real person.</param>
 /// <param name="Identities">Global ids given to tracks matched to some real person.</param>
+/// <param name="IdentifiedPeople">Real people with at least one identified track (in any camera).</param>
+/// <param name="SplitPeople">Real people whose identified tracks carry 2+ global ids (in one camera or across cameras).</param>
 /// <param name="MultiCamera">MTMC IDF1 and its counts: identity metrics over all cameras jointly, frame by frame.</param>
 public sealed record CrossCameraIdentityResult(
     int ConsistentPeople, int MultiCameraPeople, int ImpureIdentities, int Identities,
-    int MatchedTracks, int UnmatchedTracks, MultiCameraIdentityResult MultiCamera)
+    int MatchedTracks, int UnmatchedTracks, int IdentifiedPeople, int SplitPeople, MultiCameraIdentityResult MultiCamera)
 {
     /// <summary>Fraction of multi-camera people who keep one global id across cameras (higher is better).</summary>
     public double Consistency => MultiCameraPeople == 0 ? double.NaN : (double)ConsistentPeople / MultiCameraPeople;
@@ -75,6 +77,8 @@ public static class CrossCameraIdentityScore
         int consistent = multiCamera.Count(perCamera =>
             perCamera.Values.Skip(1).Aggregate(new HashSet<string>(perCamera.Values.First()), (common, ids) => { common.IntersectWith(ids); return common; }).Count > 0);
         return new CrossCameraIdentityResult(consistent, multiCamera.Count,
-            peopleOfId.Values.Count(p => p.Count > 1), peopleOfId.Count, matched, unmatched, MultiCameraIdentity.Evaluate(cameras));
+            peopleOfId.Values.Count(p => p.Count > 1), peopleOfId.Count, matched, unmatched,
+            idsOfPerson.Count, idsOfPerson.Values.Count(perCamera => perCamera.Values.SelectMany(ids => ids).Distinct(StringComparer.Ordinal).Count() > 1),
+            MultiCameraIdentity.Evaluate(cameras));
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ReId.Core.Evaluation;
+using ReIdWorker.Replay;
 using Spectre.Console;
 
 namespace ReIdWorker.Cli;
@@ -12,6 +13,8 @@ namespace ReIdWorker.Cli;
 /// with CLEAR MOT, identity (IDF1) and HOTA metrics, as TrackEval (the MOTChallenge evaluator) computes them.
 /// GT and PRED are two files, or two folders in the MOTChallenge layout (<c>GT/&lt;seq&gt;/gt/gt.txt</c> and
 /// <c>PRED/&lt;seq&gt;.txt</c>), in which case every sequence and their combination are reported.
+/// With <c>--events</c> (the replay's events.jsonl) it also scores the global person ids: re-identification over
+/// time in one camera, where a person who leaves and comes back should get their id back.
 /// </summary>
 public static class EvalMotCommand
 {
@@ -28,7 +31,13 @@ public static class EvalMotCommand
             DefaultValueFactory = _ => "auto",
         };
         rules.AcceptOnlyFromAmong("auto", "mot15", "mot17", "mot20");
-        var command = new Command("eval-mot", "Score MOTChallenge tracker output against ground truth: CLEAR MOT, IDF1 and HOTA") { gt, pred, json, rules };
+        var events = new Option<string?>("--events")
+        {
+            Description = "events.jsonl of the `reid replay` that wrote PRED: also score its global person ids (each track under its final id; " +
+                          "ground-truth ids taken as people), i.e. whether a person who leaves and returns gets their id back",
+        };
+        var camera = new Option<string?>("--camera") { Description = "Camera of --events to score (default: the only one, or PRED's folder name)" };
+        var command = new Command("eval-mot", "Score MOTChallenge tracker output against ground truth: CLEAR MOT, IDF1 and HOTA") { gt, pred, json, rules, events, camera };
 
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse.GetValue(verbose), async (_, token) =>
         {
@@ -37,6 +46,9 @@ public static class EvalMotCommand
             if (jsonPath is not null && Path.GetDirectoryName(Path.GetFullPath(jsonPath)) is { } jsonDir && !Directory.Exists(jsonDir))
                 throw new UserInputException($"--json {jsonPath}: folder {jsonDir} does not exist; create it or pass another path");
             var sequences = Discover(parse.GetValue(gt)!, parse.GetValue(pred)!);
+            string? eventsPath = parse.GetValue(events);
+            if (eventsPath is not null && (sequences.Count != 1 || Directory.Exists(parse.GetValue(pred))))
+                throw new UserInputException($"--events {eventsPath}: global ids are scored for one camera at a time; pass --gt and --pred as two files");
             MotRules? forced = parse.GetValue(rules) switch
             {
                 "mot15" => MotRules.Mot15,
@@ -54,9 +66,15 @@ public static class EvalMotCommand
             var overall = MotEvaluator.Combine(results);
 
             Print(results, results.Count > 1 ? overall : null);
+            GlobalIdentityResult? global = null;
+            if (eventsPath is not null)
+            {
+                global = ScoreGlobalIds(sequences[0], eventsPath, parse.GetValue(camera));
+                PrintGlobal(global);
+            }
             if (jsonPath is not null)
             {
-                await WriteJsonAsync(jsonPath, sequences, results, overall, token);
+                await WriteJsonAsync(jsonPath, sequences, results, overall, global, token);
                 Console.WriteLine($"metrics written to {Path.GetFullPath(jsonPath)}");
             }
             return ExitCodes.Ok;
@@ -142,10 +160,44 @@ public static class EvalMotCommand
             console.WriteLine($"{r.Name}: {r.GtRowsIgnored} ground-truth rows ignored, {r.PredRowsRemoved} predictions on distractors removed");
     }
 
+    /// <summary>Global person ids of one camera scored against ground truth whose ids are people.</summary>
+    private sealed record GlobalIdentityResult(string Camera, string EventsFile, CrossCameraIdentityResult Score);
+
+    private static GlobalIdentityResult ScoreGlobalIds(SequenceFiles sequence, string eventsPath, string? cameraOption)
+    {
+        var final = FinalIdentities.Read(eventsPath, "--events");
+        var cameras = final.Keys.Select(k => k.Camera).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        // replay writes <out>/<camera>/tracks.txt, so the folder of PRED names its camera.
+        string predFolder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(sequence.Predictions))) ?? "";
+        string cameraId = cameraOption
+            ?? (cameras.Count == 1 ? cameras[0] : cameras.FirstOrDefault(c => ReplayRunner.SafeName(c) == predFolder))
+            ?? throw new UserInputException($"--events {eventsPath}: cameras {string.Join(", ", cameras)}; say which one --pred is with --camera");
+        if (!cameras.Contains(cameraId, StringComparer.Ordinal))
+            throw new UserInputException($"--events {eventsPath}: no identified track of camera '{cameraId}' (cameras: {string.Join(", ", cameras)}); pass the events of the replay that wrote --pred, or --camera");
+
+        var gt = MotChallengeFile.Read(sequence.GroundTruth);
+        var data = new CameraIdentityData(cameraId, gt, MotChallengeFile.Read(sequence.Predictions),
+            // In a single-camera ground truth each id is one person (MOTChallenge keeps a person's id when they return).
+            gt.Select(r => r.Id).Distinct().ToDictionary(id => id, id => id.ToString(CultureInfo.InvariantCulture)),
+            final.Where(kv => kv.Key.Camera == cameraId).ToDictionary(kv => kv.Key.Track, kv => kv.Value));
+        return new GlobalIdentityResult(cameraId, eventsPath, CrossCameraIdentityScore.Compute([data]));
+    }
+
+    private static void PrintGlobal(GlobalIdentityResult g)
+    {
+        var s = g.Score;
+        var id = s.MultiCamera.Identity;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"global ids ({g.Camera}, final ids from {g.EventsFile}): IDF1 {Pct(id.Idf1)} (IDP {Pct(id.Idp)}, IDR {Pct(id.Idr)}) over {s.MultiCamera.People} people and " +
+            $"{s.MultiCamera.PredictedIds} predicted ids; {s.IdentifiedPeople - s.SplitPeople} of {s.IdentifiedPeople} identified people keep one id, " +
+            $"{s.ImpureIdentities} of {s.Identities} ids cover more than one person"));
+    }
+
     private static string Pct(double fraction) => (100 * fraction).ToString("0.0", CultureInfo.InvariantCulture);
     private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static async Task WriteJsonAsync(string path, List<SequenceFiles> files, List<MotSequenceResult> results, MotSequenceResult overall, CancellationToken ct)
+    private static async Task WriteJsonAsync(string path, List<SequenceFiles> files, List<MotSequenceResult> results, MotSequenceResult overall,
+        GlobalIdentityResult? global, CancellationToken ct)
     {
         var document = new
         {
@@ -159,12 +211,27 @@ public static class EvalMotCommand
             },
             sequences = results.Select((r, i) => new { gtFile = files[i].GroundTruth, predFile = files[i].Predictions, result = r }),
             overall,
+            globalIds = global is null ? null : new
+            {
+                camera = global.Camera,
+                eventsFile = global.EventsFile,
+                idf1 = global.Score.MultiCamera.Identity.Idf1,
+                idp = global.Score.MultiCamera.Identity.Idp,
+                idr = global.Score.MultiCamera.Identity.Idr,
+                people = global.Score.MultiCamera.People,
+                predictedIds = global.Score.MultiCamera.PredictedIds,
+                identifiedPeople = global.Score.IdentifiedPeople,
+                splitPeople = global.Score.SplitPeople,
+                identities = global.Score.Identities,
+                impureIdentities = global.Score.ImpureIdentities,
+            },
         };
         var options = new JsonSerializerOptions
         {
             WriteIndented = true,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             Converters = { new JsonStringEnumConverter() },
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         };
         try
         {

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ReId.Core.Evaluation;
-using ReId.Core.Events;
 using ReIdWorker.Replay;
 using Spectre.Console;
 
@@ -28,7 +27,7 @@ public static class EvalSceneCommand
         {
             string sceneDir = parse.GetValue(scene)!, replayDir = parse.GetValue(replay)!;
             var (cameras, truth) = ReadScene(sceneDir);
-            var predictedPerson = ReadIdentities(Path.Combine(replayDir, "events.jsonl"));
+            var predictedPerson = FinalIdentities.Read(Path.Combine(replayDir, "events.jsonl"), "--replay");
 
             var perCamera = new List<MotSequenceResult>();
             var identityData = new List<CameraIdentityData>();
@@ -109,29 +108,5 @@ public static class EvalSceneCommand
         {
             throw new UserInputException($"'{path}' is not a scene description ({ex.Message}); pass --scene with a folder written by `reid synth-scene`");
         }
-    }
-
-    /// <summary>
-    /// Each track's final global id: the last track.identified of the track, with merged identities
-    /// followed to the identity that absorbed them.
-    /// </summary>
-    private static Dictionary<(string Camera, int Track), string> ReadIdentities(string eventsPath)
-    {
-        if (!File.Exists(eventsPath))
-            throw new UserInputException($"'{eventsPath}' does not exist; pass --replay with the output folder of `reid replay`");
-        var final = new Dictionary<(string, int), string>();
-        var mergedInto = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadLines(eventsPath))
-        {
-            var e = TrackEventJson.Deserialize(line);
-            if (e.Type == TrackEventType.Identified && e.PersonId is not null) final[(e.CameraId, e.TrackId)] = e.PersonId;
-            else if (e.Type == TrackEventType.IdentityMerged && e.MergedPersonId is not null && e.PersonId is not null) mergedInto[e.MergedPersonId] = e.PersonId;
-        }
-        string Resolve(string id)
-        {
-            for (int hops = 0; mergedInto.TryGetValue(id, out var next) && hops < 100; hops++) id = next;
-            return id;
-        }
-        return final.ToDictionary(kv => kv.Key, kv => Resolve(kv.Value));
     }
 }

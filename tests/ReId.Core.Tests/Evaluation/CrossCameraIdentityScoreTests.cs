@@ -41,6 +41,8 @@ public class CrossCameraIdentityScoreTests
         Assert.Equal(1.0, r.Consistency);
         Assert.Equal(0.5, r.Impurity);
         Assert.Equal(4, r.MatchedTracks);
+        Assert.Equal(3, r.IdentifiedPeople);        // alice, bob, carol
+        Assert.Equal(0, r.SplitPeople);             // each under one id
     }
 
     [Fact]
@@ -58,6 +60,8 @@ public class CrossCameraIdentityScoreTests
         Assert.Equal(0, r.ConsistentPeople);
         Assert.Equal(0, r.ImpureIdentities);
         Assert.Equal(3, r.Identities);
+        Assert.Equal(1, r.IdentifiedPeople);
+        Assert.Equal(1, r.SplitPeople);             // alice under p-1, p-9 and p-7
     }
 
     [Fact]
