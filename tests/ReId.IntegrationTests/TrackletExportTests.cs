@@ -14,8 +14,9 @@ namespace ReId.IntegrationTests;
 public sealed class TrackletExportFixture : IDisposable
 {
     /// <remarks>
-    /// HOG's boxes in these frames are about 100-320 px tall, most of them 100-120: a minimum height of
-    /// 105 px (rather than the default 64) makes the height rule decide for many crops.
+    /// HOG's boxes in these frames at the frame's own size (--hog-upscale 1) are about 100-320 px tall,
+    /// most of them 100-120: a minimum height of 105 px (rather than the default 64) makes the height
+    /// rule decide for many crops.
     /// </remarks>
     public const int Frames = 100, Every = 5, MinCrops = 4, MaxCrops = 40, MinHeight = 105;
     public const int FrameWidth = 768, FrameHeight = 576;
@@ -28,7 +29,7 @@ public sealed class TrackletExportFixture : IDisposable
     public TrackletExportFixture()
     {
         Run = ReidProcess.Run(TimeSpan.FromMinutes(5), "replay", SampleFootage.VtestAvi, "--max-frames", Frames.ToString(CultureInfo.InvariantCulture),
-            "--no-video", "--out", Path.Combine(Root, "replay"), "--export-tracklets", Tracklets,
+            "--hog-upscale", "1", "--no-video", "--out", Path.Combine(Root, "replay"), "--export-tracklets", Tracklets,
             "--tracklet-every", Every.ToString(CultureInfo.InvariantCulture), "--tracklet-min-crops", MinCrops.ToString(CultureInfo.InvariantCulture),
             "--tracklet-max-crops", MaxCrops.ToString(CultureInfo.InvariantCulture), "--tracklet-min-height", MinHeight.ToString(CultureInfo.InvariantCulture));
         Output = new ReplayOutput(Path.Combine(Root, "replay"));

@@ -5,11 +5,21 @@ namespace ReId.Vision.Detectors;
 
 /// <summary>Settings of the HOG people detector.</summary>
 /// <param name="Upscale">
-/// Image scale before detection. The default people model has a 64x128 window, so people shorter
-/// than ~128 px are missed; upscaling finds them at a quadratic cost in time.
+/// Image scale before detection, or null for <see cref="HogOptions.AutoUpscale"/>. The default people
+/// model has a 64x128 window, so people shorter than ~128 px are missed; upscaling finds them at a
+/// quadratic cost in time.
 /// </param>
-public sealed record HogOptions(double Upscale = 1.0, double ScaleStep = 1.05, int Stride = 8,
-    double HitThreshold = 0.0, float NmsIoU = 0.45f);
+public sealed record HogOptions(double? Upscale = null, double ScaleStep = 1.05, int Stride = 8,
+    double HitThreshold = 0.0, float NmsIoU = 0.45f)
+{
+    /// <summary>
+    /// The automatic scale: frames are enlarged to about 1080 lines (at most 2x, never shrunk). At 1080
+    /// lines a person a tenth of the frame tall is 108 px, about what the 64x128 window (102 px once
+    /// tightened) can find; at the 576 lines of the sample footage (PETS09-S2L1, people 60-110 px tall)
+    /// the plain detector found 14 % of the people (MOTA -0.23), at 2x 78 % (MOTA 0.45), for 3x the time.
+    /// </summary>
+    public static double AutoUpscale(int frameHeight) => frameHeight <= 0 ? 1.0 : Math.Clamp(1080.0 / frameHeight, 1.0, 2.0);
+}
 
 /// <summary>
 /// OpenCV's HOG + linear SVM people detector (Dalal &amp; Triggs). It needs no model download,
@@ -29,16 +39,22 @@ public sealed class HogDetector : IDetector
 
     public HogDetector(HogOptions? options = null) => _options = options ?? new HogOptions();
 
-    public string Name => _options.Upscale == 1.0 ? "hog" : $"hog(x{_options.Upscale:0.##})";
+    public string Name => _options.Upscale switch
+    {
+        null => "hog",
+        1.0 => "hog(x1)",
+        double u => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"hog(x{u:0.##})"),
+    };
 
     public IReadOnlyList<Detection> Detect(Frame frame)
     {
+        double upscale = _options.Upscale ?? HogOptions.AutoUpscale(frame.Height);
         Mat input = frame.Image;
         Mat? scaled = null;
-        if (_options.Upscale != 1.0)
+        if (upscale != 1.0)
         {
             scaled = new Mat();
-            Cv2.Resize(frame.Image, scaled, new Size(), _options.Upscale, _options.Upscale, InterpolationFlags.Linear);
+            Cv2.Resize(frame.Image, scaled, new Size(), upscale, upscale, InterpolationFlags.Linear);
             input = scaled;
         }
         try
@@ -46,7 +62,7 @@ public sealed class HogDetector : IDetector
             var rects = _hog.Value!.DetectMultiScale(input, out double[] weights, _options.HitThreshold,
                 new Size(_options.Stride, _options.Stride), new Size(8, 8), _options.ScaleStep, groupThreshold: 2);
             var detections = new List<Detection>(rects.Length);
-            float inv = (float)(1.0 / _options.Upscale);
+            float inv = (float)(1.0 / upscale);
             for (int i = 0; i < rects.Length; i++)
             {
                 var r = rects[i];

@@ -25,7 +25,11 @@ public sealed class StageOptions
     public readonly Option<string> Detector = new("--detector") { Description = "hog (default; no download needed) or onnx (YOLO export, with --detector-model)", DefaultValueFactory = _ => "hog" };
     public readonly Option<string?> DetectorModel = new("--detector-model") { Description = "YOLOv8/YOLO11 ONNX export for --detector onnx" };
     public readonly Option<string[]> Detections = new("--detections") { Description = "MOTChallenge det.txt public detections, one per input in order (replaces the detector)", AllowMultipleArgumentsPerToken = true };
-    public readonly Option<double> HogUpscale = new("--hog-upscale") { Description = "Upscale frames before HOG: it misses people under ~128 px (slower by the square)", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<string> HogUpscale = new("--hog-upscale")
+    {
+        Description = "Upscale frames before HOG, which misses people under ~128 px (slower by the square): auto (to about 1080 lines, at most 2x) or a factor, e.g. 1",
+        DefaultValueFactory = _ => "auto",
+    };
     public readonly Option<string> Tracker = new("--tracker") { Description = "byte (Kalman + two-stage ByteTrack association, default) or iou (greedy overlap)", DefaultValueFactory = _ => "byte" };
     public readonly Option<bool> TrackAppearance = new("--track-appearance") { Description = "Let the tracker use appearance: embeds every confident detection each frame (recommended with a GPU; slow on CPU)" };
     public readonly Option<string> Gallery = new("--gallery") { Description = "embedded (exact search, persisted to --gallery-path) or qdrant", DefaultValueFactory = _ => "embedded" };
@@ -63,10 +67,11 @@ public sealed class StageOptions
         switch (kind)
         {
             case "hog":
-                double upscale = parse.GetValue(HogUpscale);
-                if (upscale is < 0.25 or > 4)
-                    throw new UserInputException($"--hog-upscale {upscale} is out of range; use 0.25 to 4");
-                return NewHogDetector(upscale);
+                string upscale = parse.GetValue(HogUpscale)!;
+                if (upscale.Equals("auto", StringComparison.OrdinalIgnoreCase)) return NewHogDetector();
+                if (!double.TryParse(upscale, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double factor) || factor is < 0.25 or > 4)
+                    throw new UserInputException($"--hog-upscale {upscale} is not auto or a factor from 0.25 to 4; e.g. --hog-upscale 1 to detect at the frame's own size");
+                return NewHogDetector(factor);
             case "onnx":
                 string model = parse.GetValue(DetectorModel)
                     ?? throw new UserInputException("--detector onnx needs --detector-model PATH (a YOLOv8/YOLO11 ONNX export; see docs/detectors.md)");
@@ -76,7 +81,8 @@ public sealed class StageOptions
         }
     }
 
-    public static IDetector NewHogDetector(double upscale = 1.0) => new HogDetector(new HogOptions(Upscale: upscale));
+    /// <param name="upscale">null: scale small frames up automatically (<see cref="HogOptions.AutoUpscale"/>).</param>
+    public static IDetector NewHogDetector(double? upscale = null) => new HogDetector(new HogOptions(Upscale: upscale));
 
     public static IDetector NewOnnxDetector(string modelPath, DevicePreference device, ILogger logger) =>
         new YoloDetector(new YoloDetectorOptions { ModelPath = modelPath, Device = device }, logger);
