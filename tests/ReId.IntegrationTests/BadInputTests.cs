@@ -87,6 +87,28 @@ public class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_model_without_a_match_threshold_is_run_at_a_named_guess_and_the_fix_is_said()
+    {
+        // The ImageNet baseline carries no reid.match_threshold; the default model does (no warning).
+        string baseline = Path.Combine(SampleFootage.RepoRoot, "models", "resnet18-imagenet-reid-baseline.onnx");
+        string det = Path.Combine(_dir, "det.txt");
+        File.WriteAllLines(det, ["1,-1,100,100,40,100,0.9,-1,-1,-1", "2,-1,102,100,40,100,0.9,-1,-1,-1"]);
+        string[] common = ["replay", SampleFootage.VtestAvi, "--detections", det, "--max-frames", "2", "--no-video"];
+        var guessed = ReidProcess.Run(Timeout, [.. common, "--out", Out, "--model", baseline]);
+        Assert.True(guessed.ExitCode == 0, guessed.ToString());
+        var warning = Assert.Single(guessed.StdErr.Split('\n'), l => l.Contains("no reid.match_threshold"));
+        Assert.Contains("0.75", warning);
+        Assert.Contains("--match-threshold", warning);
+
+        var given = ReidProcess.Run(Timeout, [.. common, "--out", Out + "-given", "--model", baseline, "--match-threshold", "0.8"]);
+        Assert.True(given.ExitCode == 0, given.ToString());
+        Assert.DoesNotContain("no reid.match_threshold", given.StdErr);
+        var shipped = ReidProcess.Run(Timeout, [.. common, "--out", Out + "-shipped"]);
+        Assert.True(shipped.ExitCode == 0, shipped.ToString());
+        Assert.DoesNotContain("no reid.match_threshold", shipped.StdErr);
+    }
+
+    [Fact]
     public void Unwritable_output_folder()
     {
         string file = Path.Combine(_dir, "a-file");

@@ -176,7 +176,7 @@ public static class BenchCommand
         await gallery.EnsureReadyAsync(embedder.Dimension, ct);
         await using var sink = new JsonlEventSink(Path.Combine(outDir, "events.jsonl"), append: false);
         await sink.CheckReadyAsync(ct);
-        var resolver = new IdentityResolver(gallery, stages.ResolverOptions(parse, embedder), embedder.Metadata.Id, loggers.CreateLogger<IdentityResolver>());
+        var resolver = new IdentityResolver(gallery, stages.ResolverOptions(parse, embedder, logger), embedder.Metadata.Id, loggers.CreateLogger<IdentityResolver>());
         var settings = new ReplaySettings(outDir, frames, WriteVideo: true, "bench", stages.TrackerFactory(parse), stages.PipelineOptions(parse));
         return await new ReplayRunner([camera], embedder, gallery, sink, resolver, settings, logger).RunAsync(ct);
     }

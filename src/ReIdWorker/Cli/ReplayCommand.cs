@@ -100,7 +100,7 @@ public static class ReplayCommand
                 await using var sink = stages.CreateEventSink(parse, Path.Combine(outDir, "events.jsonl"), loggers);
                 await sink.CheckReadyAsync(token);
 
-                var resolver = new IdentityResolver(gallery, stages.ResolverOptions(parse, embedder), embedder.Metadata.Id,
+                var resolver = new IdentityResolver(gallery, stages.ResolverOptions(parse, embedder, logger), embedder.Metadata.Id,
                     loggers.CreateLogger<IdentityResolver>());
                 var settings = new ReplaySettings(outDir, max, !parse.GetValue(noVideo), parse.GetValue(workerId)!,
                     stages.TrackerFactory(parse), pipeline, exporter, overlap);

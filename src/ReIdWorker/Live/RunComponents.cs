@@ -53,7 +53,7 @@ public sealed class RunComponents
             };
             RunMetrics.EmbedderInfo.WithLabels(embedder.Metadata.Id, embedder.Provider).Set(1);
             var resolver = new IdentityResolver(gallery, new IdentityResolverOptions(
-                    MatchThreshold: options.MatchThreshold is { } t ? (float)t : StageOptions.DefaultMatchThreshold(embedder)),
+                    MatchThreshold: options.MatchThreshold is { } t ? (float)t : StageOptions.DefaultMatchThreshold(embedder, loggers.CreateLogger<IdentityResolver>())),
                 embedder.Metadata.Id, loggers.CreateLogger<IdentityResolver>());
             string detector = options.Detector.Trim();
             Func<IDetector> newDetector = detector.StartsWith("yolo:", StringComparison.OrdinalIgnoreCase)
