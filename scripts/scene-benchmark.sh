@@ -7,7 +7,7 @@
 #   scripts/scene-benchmark.sh [--seeds "2 3 4"] [--cameras 3] [--people 12] [--out DIR] [-- REPLAY_ARGS...]
 #
 # Arguments after -- go to every `reid replay` (e.g. --match-threshold 0.7, --tracker iou,
-# --model models/resnet18-imagenet-reid-baseline.onnx, --track-appearance). --no-overlap replays without
+# --model models/resnet18-imagenet-reid-baseline.onnx, --track-appearance false). --no-overlap replays without
 # --overlapping-cameras (the cameras then never share an identity between tracks live at once).
 # Scenes already rendered in --out are reused. Uses the built reid.dll (Release if present, else Debug;
 # or REID_DLL). Needs python3.

@@ -9,7 +9,7 @@
 # Detection sources: gt (the ground-truth boxes as detections: only tracking and re-identification are
 # scored), public (the Faster R-CNN detections published with the SORT tracker, default
 # ../shared/data/PETS09-S2L1-det.txt; skipped with a note when absent), hog (the default detector; about
-# 75 s). Arguments after -- go to every replay (e.g. --track-appearance, --match-threshold 0.8,
+# 4 min). Arguments after -- go to every replay (e.g. --track-appearance false, --match-threshold 0.8,
 # --hog-upscale 2, --model F.onnx). Uses the built reid.dll (Release if present, else Debug; or REID_DLL)
 # and the footage scripts/setup.sh extracts. Needs python3.
 set -euo pipefail

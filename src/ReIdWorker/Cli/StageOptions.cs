@@ -31,7 +31,12 @@ public sealed class StageOptions
         DefaultValueFactory = _ => "auto",
     };
     public readonly Option<string> Tracker = new("--tracker") { Description = "byte (Kalman + two-stage ByteTrack association, default) or iou (greedy overlap)", DefaultValueFactory = _ => "byte" };
-    public readonly Option<bool> TrackAppearance = new("--track-appearance") { Description = "Let the tracker use appearance: embeds every confident detection each frame (recommended with a GPU; slow on CPU)" };
+    public readonly Option<bool> TrackAppearance = new("--track-appearance")
+    {
+        Description = "The tracker also associates by appearance, embedding every confident detection each frame (default; " +
+                      "--track-appearance false: motion and overlap only, far fewer crops to embed when detection is cheap)",
+        DefaultValueFactory = _ => true,
+    };
     public readonly Option<string> Gallery = new("--gallery") { Description = "embedded (exact search, persisted to --gallery-path) or qdrant", DefaultValueFactory = _ => "embedded" };
     public readonly Option<string?> GalleryPath = new("--gallery-path") { Description = "Embedded gallery file; share it between replays to recognise people again (default: OUT/gallery.bin)" };
     public readonly Option<string> Qdrant = new("--qdrant") { Description = "Qdrant gRPC URL", DefaultValueFactory = _ => "http://localhost:6334" };

@@ -25,10 +25,13 @@ public sealed class RunOptions
     public string Tracker { get; set; } = "byte";
 
     /// <summary>
-    /// Let the tracker use appearance too: embeds every confident detection every frame (a GPU job);
-    /// with a re-ID-trained model it keeps people's tracks through crossings better.
+    /// Let the tracker use appearance too: embeds every confident detection every frame; with a re-ID-trained
+    /// model it keeps people's tracks through crossings and gaps better (IDF1 0.61 -> 0.71 with HOG on the
+    /// sample footage). Null (default): on when the embedder runs on CUDA, off on a CPU, where a live stream
+    /// of several cameras would fall behind (a CPU embeds ~130 crops/s; 4 cameras of 6 people at 10 fps
+    /// need 240).
     /// </summary>
-    public bool TrackAppearance { get; set; }
+    public bool? TrackAppearance { get; set; }
 
     /// <summary>Cosine similarity needed to reuse an identity; null: the model's reid.match_threshold, else 0.75.</summary>
     public double? MatchThreshold { get; set; }
