@@ -25,6 +25,9 @@ public sealed record OrtModel(InferenceSession Session, string Provider, string 
 /// </summary>
 public static class OrtSessionFactory
 {
+    /// <summary>The provider name a session reports when it runs on CUDA (else "CPU").</summary>
+    public const string CudaProvider = "CUDA";
+
     /// <summary>
     /// Opens <paramref name="modelPath"/>. With ORT's CUDA build and no usable CUDA 13 / cuDNN 9,
     /// it is <c>AppendExecutionProvider_CUDA</c> that throws ("Failed to load shared library"), not
@@ -50,7 +53,7 @@ public static class OrtSessionFactory
             {
                 QuietNativeLog();
                 options.AppendExecutionProvider_CUDA(0);
-                provider = "CUDA";
+                provider = CudaProvider;
             }
             catch (Exception ex) when (device == DevicePreference.Auto)
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OpenCvSharp;
 using ReId.Core.Geometry;
 
@@ -43,7 +44,7 @@ public sealed class HogDetector : IDetector
     {
         null => "hog",
         1.0 => "hog(x1)",
-        double u => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"hog(x{u:0.##})"),
+        double u => string.Create(CultureInfo.InvariantCulture, $"hog(x{u:0.##})"),
     };
 
     public IReadOnlyList<Detection> Detect(Frame frame)

@@ -74,7 +74,7 @@ public sealed class StageOptions
             case "hog":
                 string upscale = parse.GetValue(HogUpscale)!;
                 if (upscale.Equals("auto", StringComparison.OrdinalIgnoreCase)) return NewHogDetector();
-                if (!double.TryParse(upscale, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double factor) || factor is < 0.25 or > 4)
+                if (!double.TryParse(upscale, NumberStyles.Float, CultureInfo.InvariantCulture, out double factor) || factor is < 0.25 or > 4)
                     throw new UserInputException($"--hog-upscale {upscale} is not auto or a factor from 0.25 to 4; e.g. --hog-upscale 1 to detect at the frame's own size");
                 return NewHogDetector(factor);
             case "onnx":

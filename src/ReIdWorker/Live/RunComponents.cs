@@ -78,7 +78,7 @@ public sealed class RunComponents
                 Gallery = gallery,
                 Sink = sink,
                 CameraServices = new CameraServices(batching, resolver, new LiveIdentities(CameraOverlap.Parse(options.OverlappingCameras, out _)!), sink, newDetector,
-                    StageOptions.NewTracker(options.Tracker), new PipelineOptions(AppearanceAssociation: options.TrackAppearance ?? embedder.Provider == "CUDA"),
+                    StageOptions.NewTracker(options.Tracker), new PipelineOptions(AppearanceAssociation: options.TrackAppearance ?? embedder.Provider == OrtSessionFactory.CudaProvider),
                     sourceOptions, options.WorkerId!),
             };
         }
