@@ -2,7 +2,8 @@
 # Tracking and identity on the real sample footage (vtest.avi = PETS09-S2L1), scored against its MOTChallenge
 # ground truth (tests/data/PETS09-S2L1, provenance there): the README's real-footage figures. Replays the
 # footage with each detection source, scores the tracks with `reid eval-mot` and the global person ids with
-# `reid eval-mot --events`, and prints one line per source.
+# `reid eval-mot --events --people` (the 19 ground-truth ids are 10 people who walk in and out), and prints one
+# line per source.
 #
 #   scripts/vtest-benchmark.sh [--detections "gt public hog"] [--public FILE] [--out DIR] [-- REPLAY_ARGS...]
 #
@@ -31,6 +32,7 @@ source "$root/scripts/lib/reid-dll.sh"
 reid_dll vtest-benchmark
 video="$root/.samples/vtest.avi"
 gt="$root/tests/data/PETS09-S2L1/gt/gt.txt"
+people="$root/tests/data/PETS09-S2L1/people.csv"
 [[ -f "$video" ]] || { echo "vtest-benchmark: $video is missing; run scripts/setup.sh" >&2; exit 2; }
 out="${out:-/tmp/reid-vtest}"
 mkdir -p "$out"
@@ -51,7 +53,7 @@ for source in $sources; do
   rm -rf "$replay"
   reid replay "$video" --no-video --out "$replay" "${args[@]}" "$@" > "$replay.log" 2>&1 \
     || { echo "vtest-benchmark: replay with $source detections failed, see $replay.log" >&2; exit 1; }
-  reid eval-mot --gt "$gt" --pred "$replay/vtest/tracks.txt" --events "$replay/events.jsonl" --json "$replay.json" > "$replay.eval" 2>&1 \
+  reid eval-mot --gt "$gt" --pred "$replay/vtest/tracks.txt" --events "$replay/events.jsonl" --people "$people" --json "$replay.json" > "$replay.eval" 2>&1 \
     || { echo "vtest-benchmark: eval-mot of the $source replay failed, see $replay.eval" >&2; exit 1; }
   python3 - "$replay.json" "$source" <<'EOF'
 import json, sys
@@ -61,4 +63,4 @@ print(f'{sys.argv[2]:<8} {c["mota"]:<6.3f} {r["identity"]["idf1"]:<6.3f} {r["hot
       f'{g["idf1"]:<11.3f} {g["identities"]:<9} {g["impureIdentities"]:<13} {g["splitPeople"]} of {g["identifiedPeople"]}')
 EOF
 done
-echo "19 people in the ground truth; outputs in $out"
+echo "19 ground-truth ids, 10 people (tests/data/PETS09-S2L1/people.csv); outputs in $out"

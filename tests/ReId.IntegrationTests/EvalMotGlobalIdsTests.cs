@@ -6,7 +6,8 @@ namespace ReId.IntegrationTests;
 
 /// <summary>
 /// <c>reid eval-mot --events</c>: global person ids scored against single-camera ground truth, on hand-made files
-/// whose answer is known: one person leaves and comes back, a second person walks alone.
+/// whose answer is known: one person leaves and comes back, a second person walks alone; and <c>--people</c>, which says
+/// which ground-truth ids are one person.
 /// </summary>
 public sealed class EvalMotGlobalIdsTests : IDisposable
 {
@@ -119,6 +120,76 @@ public sealed class EvalMotGlobalIdsTests : IDisposable
         var corrupt = ReidProcess.Run(TimeSpan.FromMinutes(1), "eval-mot", "--gt", Gt, "--pred", Pred, "--events", Events);
         Assert.Equal(2, corrupt.ExitCode);
         Assert.Contains("events.jsonl:1", corrupt.StdErr);
+    }
+
+    /// <summary>
+    /// Ground truth as MOTChallenge writes it when a person walks out of the view and in again: person 1 is id 1
+    /// in frames 1-10 and id 3 in frames 21-30.
+    /// </summary>
+    private string WriteGtWithNewIdOnReturn()
+    {
+        string path = Path.Combine(_dir, "gt-new-id.txt");
+        File.WriteAllLines(path, File.ReadLines(Gt).Select(line =>
+        {
+            var f = line.Split(',');
+            return f[1] == "1" && int.Parse(f[0], CultureInfo.InvariantCulture) > 20 ? string.Join(',', [f[0], "3", .. f[2..]]) : line;
+        }));
+        return path;
+    }
+
+    [Fact]
+    public void A_people_file_makes_the_new_ground_truth_id_of_a_returning_person_the_same_person()
+    {
+        WriteEvents(
+            Event(TrackEventType.Identified, 5, "p-1", 1),
+            Event(TrackEventType.Identified, 6, "p-1", 1),
+            Event(TrackEventType.Identified, 7, "p-2", 1));
+        string gt = WriteGtWithNewIdOnReturn(), json = Path.Combine(_dir, "people-metrics.json");
+        string people = Path.Combine(_dir, "people.csv");
+        File.WriteAllLines(people, ["# person 1 came back as id 3", "1,alice", "3,alice"]);
+
+        // Without it, ids 1 and 3 are two people and the correct re-identification counts as a merge.
+        var asIds = ReidProcess.Run(TimeSpan.FromMinutes(1), "eval-mot", "--gt", gt, "--pred", Pred, "--events", Events, "--json", json);
+        Assert.True(asIds.ExitCode == 0, asIds.ToString());
+        var wrong = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("globalIds");
+        Assert.Equal(3, wrong.GetProperty("people").GetInt32());
+        Assert.Equal(1, wrong.GetProperty("impureIdentities").GetInt32());
+        Assert.True(wrong.GetProperty("idf1").GetDouble() < 0.9);
+
+        var asPeople = ReidProcess.Run(TimeSpan.FromMinutes(1), "eval-mot", "--gt", gt, "--pred", Pred, "--events", Events, "--people", people, "--json", json);
+        Assert.True(asPeople.ExitCode == 0, asPeople.ToString());
+        var right = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("globalIds");
+        Assert.Equal(2, right.GetProperty("people").GetInt32());
+        Assert.Equal(0, right.GetProperty("impureIdentities").GetInt32());
+        Assert.Equal(0, right.GetProperty("splitPeople").GetInt32());
+        Assert.Equal(1.0, right.GetProperty("idf1").GetDouble(), 6);
+        Assert.Contains("over 2 people", asPeople.StdOut);
+    }
+
+    [Theory]
+    [InlineData("1,alice\n2,alice", "ids 1 and 2 are both 'alice' but are both in frame 1")]
+    [InlineData("1,alice\n9,alice", "ground-truth id 9 is not in the ground truth")]
+    [InlineData("# people\n1;alice", "people.csv:2: expected 'gt_id,person'")]
+    [InlineData("1,alice\n1,bob", "people.csv:2: ground-truth id 1 is already given a person on line 1")]
+    public void A_people_file_that_contradicts_the_ground_truth_or_does_not_parse_is_refused_with_its_line(string content, string message)
+    {
+        WriteEvents(Event(TrackEventType.Identified, 5, "p-1", 1));
+        string people = Path.Combine(_dir, "people.csv");
+        File.WriteAllText(people, content);
+        var r = ReidProcess.Run(TimeSpan.FromMinutes(1), "eval-mot", "--gt", Gt, "--pred", Pred, "--events", Events, "--people", people);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--people", r.StdErr);
+        Assert.Contains(message, r.StdErr);
+    }
+
+    [Fact]
+    public void A_people_file_without_events_is_refused_with_the_fix()
+    {
+        string people = Path.Combine(_dir, "people.csv");
+        File.WriteAllText(people, "1,alice\n");
+        var r = ReidProcess.Run(TimeSpan.FromMinutes(1), "eval-mot", "--gt", Gt, "--pred", Pred, "--people", people);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("pass --events too", r.StdErr);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

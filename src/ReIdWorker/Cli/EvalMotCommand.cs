@@ -33,11 +33,16 @@ public static class EvalMotCommand
         rules.AcceptOnlyFromAmong("auto", "mot15", "mot17", "mot20");
         var events = new Option<string?>("--events")
         {
-            Description = "events.jsonl of the `reid replay` that wrote PRED: also score its global person ids (each track under its final id; " +
-                          "ground-truth ids taken as people), i.e. whether a person who leaves and returns gets their id back",
+            Description = "events.jsonl of the `reid replay` that wrote PRED: also score its global person ids (each track under its final id), " +
+                          "i.e. whether a person who leaves and returns gets their id back. Needs --people where the ground truth gives a returning person a new id",
+        };
+        var people = new Option<string?>("--people")
+        {
+            Description = "With --events: which ground-truth ids are one person, as gt_id,person lines (e.g. tests/data/PETS09-S2L1/people.csv); " +
+                          "without it every ground-truth id is a person of its own",
         };
         var camera = new Option<string?>("--camera") { Description = "Camera of --events to score (default: the only one, or PRED's folder name)" };
-        var command = new Command("eval-mot", "Score MOTChallenge tracker output against ground truth: CLEAR MOT, IDF1 and HOTA") { gt, pred, json, rules, events, camera };
+        var command = new Command("eval-mot", "Score MOTChallenge tracker output against ground truth: CLEAR MOT, IDF1 and HOTA") { gt, pred, json, rules, events, camera, people };
 
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse.GetValue(verbose), async (_, token) =>
         {
@@ -49,6 +54,10 @@ public static class EvalMotCommand
             string? eventsPath = parse.GetValue(events);
             if (eventsPath is not null && (sequences.Count != 1 || Directory.Exists(parse.GetValue(pred))))
                 throw new UserInputException($"--events {eventsPath}: global ids are scored for one camera at a time; pass --gt and --pred as two files");
+            string? peoplePath = parse.GetValue(people);
+            if (peoplePath is not null && eventsPath is null)
+                throw new UserInputException($"--people {peoplePath}: it says which ground-truth ids are one person for scoring global ids; pass --events too");
+            var truePeople = peoplePath is null ? null : ReadPeople(peoplePath, sequences[0]);
             MotRules? forced = parse.GetValue(rules) switch
             {
                 "mot15" => MotRules.Mot15,
@@ -69,7 +78,7 @@ public static class EvalMotCommand
             GlobalIdentityResult? global = null;
             if (eventsPath is not null)
             {
-                global = ScoreGlobalIds(sequences[0], eventsPath, parse.GetValue(camera));
+                global = ScoreGlobalIds(sequences[0], eventsPath, parse.GetValue(camera), truePeople);
                 PrintGlobal(global);
             }
             if (jsonPath is not null)
@@ -163,7 +172,25 @@ public static class EvalMotCommand
     /// <summary>Global person ids of one camera scored against ground truth whose ids are people.</summary>
     private sealed record GlobalIdentityResult(string Camera, string EventsFile, CrossCameraIdentityResult Score);
 
-    private static GlobalIdentityResult ScoreGlobalIds(SequenceFiles sequence, string eventsPath, string? cameraOption)
+    /// <summary>The --people file, checked against the sequence's ground truth before anything is scored.</summary>
+    private static IReadOnlyDictionary<int, string> ReadPeople(string path, SequenceFiles sequence)
+    {
+        IReadOnlyDictionary<int, string> people;
+        try
+        {
+            people = GroundTruthPeople.Read(path);
+        }
+        catch (Exception ex) when (ex is FormatException or FileNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"--people {ex.Message}");
+        }
+        if (GroundTruthPeople.Check(people, MotChallengeFile.Read(sequence.GroundTruth), path) is { } problem)
+            throw new UserInputException($"--people {problem} (ground truth {sequence.GroundTruth})");
+        return people;
+    }
+
+    private static GlobalIdentityResult ScoreGlobalIds(SequenceFiles sequence, string eventsPath, string? cameraOption,
+        IReadOnlyDictionary<int, string>? people)
     {
         var final = FinalIdentities.Read(eventsPath, "--events");
         var cameras = final.Keys.Select(k => k.Camera).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -177,8 +204,10 @@ public static class EvalMotCommand
 
         var gt = MotChallengeFile.Read(sequence.GroundTruth);
         var data = new CameraIdentityData(cameraId, gt, MotChallengeFile.Read(sequence.Predictions),
-            // In a single-camera ground truth each id is one person (MOTChallenge keeps a person's id when they return).
-            gt.Select(r => r.Id).Distinct().ToDictionary(id => id, id => id.ToString(CultureInfo.InvariantCulture)),
+            // MOTChallenge keeps an id while its person is hidden in the view, not when they walk into it again:
+            // only --people can say that two ids are one person.
+            gt.Select(r => r.Id).Distinct().ToDictionary(id => id,
+                id => people?.GetValueOrDefault(id) is { } person ? "person:" + person : "gt:" + id.ToString(CultureInfo.InvariantCulture)),
             final.Where(kv => kv.Key.Camera == cameraId).ToDictionary(kv => kv.Key.Track, kv => kv.Value));
         return new GlobalIdentityResult(cameraId, eventsPath, CrossCameraIdentityScore.Compute([data]));
     }
