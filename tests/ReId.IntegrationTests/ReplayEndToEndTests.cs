@@ -186,6 +186,28 @@ public class ReplayEndToEndTests(ReplayFixture fx) : IClassFixture<ReplayFixture
     }
 
     [Fact]
+    public void A_replay_into_the_folder_of_an_earlier_one_starts_from_an_empty_gallery()
+    {
+        // Without --gallery-path the gallery is OUT/gallery.bin; the earlier replay's people must not be
+        // matched by this one (it would report no new identities at all).
+        string outDir = Path.Combine(fx.Root, "twice");
+        string[] args = ["replay", SampleFootage.VtestAvi, "--out", outDir, "--max-frames", "40", "--no-video",
+            "--detections", RealFootageScoreFixture.GroundTruth, "--track-appearance", "false", "--verbose"];
+        var first = ReidProcess.Run(TimeSpan.FromMinutes(3), args);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var firstSummary = new ReplayOutput(outDir).Summary;
+        Assert.True(firstSummary.GetProperty("identities").GetInt32() > 0);
+
+        var second = ReidProcess.Run(TimeSpan.FromMinutes(3), args);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("Replaced the gallery of an earlier replay", second.StdErr);
+        var output = new ReplayOutput(outDir);
+        Assert.Equal(firstSummary.GetProperty("identities").GetInt32(), output.Summary.GetProperty("identities").GetInt32());
+        Assert.Equal(firstSummary.GetProperty("galleryExemplars").GetInt32(), output.Summary.GetProperty("galleryExemplars").GetInt32());
+        Assert.All(output.Events.Where(e => e.Type == TrackEventType.Identified), e => Assert.Null(e.Similarity));
+    }
+
+    [Fact]
     public void A_second_replay_with_the_same_gallery_recognises_the_people()
     {
         Assert.True(fx.AgainRun.ExitCode == 0, fx.AgainRun.ToString());

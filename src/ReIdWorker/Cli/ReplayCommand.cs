@@ -89,7 +89,16 @@ public static class ReplayCommand
                     catch { source.Dispose(); throw; }
                 }
                 using var embedder = stages.OpenEmbedder(parse, logger);
-                await using var gallery = stages.CreateGallery(parse, Path.Combine(outDir, "gallery.bin"));
+                string outGallery = Path.Combine(outDir, "gallery.bin");
+                // Everything in --out describes this replay: a gallery left there by an earlier replay would
+                // silently give its people's ids to this one. Continuing from a gallery is asked for by name.
+                if (parse.GetValue(stages.GalleryPath) is null && File.Exists(outGallery)
+                    && parse.GetValue(stages.Gallery)!.Equals("embedded", StringComparison.OrdinalIgnoreCase))
+                {
+                    File.Delete(outGallery);
+                    logger.LogInformation("Replaced the gallery of an earlier replay in {Out}; pass --gallery-path to continue from a gallery", outDir);
+                }
+                await using var gallery = stages.CreateGallery(parse, outGallery);
                 await gallery.EnsureReadyAsync(embedder.Dimension, token);
                 if (parse.GetValue(retention) is { } days)
                 {

@@ -38,7 +38,7 @@ public sealed class StageOptions
         DefaultValueFactory = _ => true,
     };
     public readonly Option<string> Gallery = new("--gallery") { Description = "embedded (exact search, persisted to --gallery-path) or qdrant", DefaultValueFactory = _ => "embedded" };
-    public readonly Option<string?> GalleryPath = new("--gallery-path") { Description = "Embedded gallery file; share it between replays to recognise people again (default: OUT/gallery.bin)" };
+    public readonly Option<string?> GalleryPath = new("--gallery-path") { Description = "Embedded gallery file; share it between replays to recognise people again (default: OUT/gallery.bin, started afresh by each replay)" };
     public readonly Option<string> Qdrant = new("--qdrant") { Description = "Qdrant gRPC URL", DefaultValueFactory = _ => "http://localhost:6334" };
     public readonly Option<string?> QdrantApiKey = new("--qdrant-api-key") { Description = "Qdrant API key (default: environment variable QDRANT_API_KEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("QDRANT_API_KEY") };
     public readonly Option<string> QdrantCollection = new("--qdrant-collection") { Description = "Qdrant collection", DefaultValueFactory = _ => "reid-persons" };
