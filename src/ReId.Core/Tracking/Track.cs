@@ -8,7 +8,7 @@ public sealed class Track
     internal Track(int id, Detection detection, long frame)
     {
         Id = id;
-        Box = detection.Box;
+        Box = FirstBox = detection.Box;
         Score = detection.Score;
         FirstFrame = LastSeenFrame = frame;
         Hits = ConsecutiveHits = 1;
@@ -21,6 +21,8 @@ public sealed class Track
     public Box Box { get; internal set; }
     public float Score { get; internal set; }
     public long FirstFrame { get; }
+    /// <summary>The box of the detection the track began with (tentative, before confirmation).</summary>
+    public Box FirstBox { get; }
     public long LastSeenFrame { get; internal set; }
     public int Hits { get; internal set; }
     public int ConsecutiveHits { get; internal set; }

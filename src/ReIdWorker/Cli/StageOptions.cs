@@ -37,6 +37,12 @@ public sealed class StageOptions
                       "--track-appearance false: motion and overlap only, far fewer crops to embed when detection is cheap)",
         DefaultValueFactory = _ => true,
     };
+    public readonly Option<float> MinMovement = new("--min-movement")
+    {
+        Description = "A track is published once its box has moved this many box heights from where it began (default 0.25): detectors' steady false boxes on " +
+                      "parked vehicles and posts never move. 0 publishes every confirmed track at once (people standing still from the start)",
+        DefaultValueFactory = _ => new ReIdWorker.Replay.PipelineOptions().MinMovement,
+    };
     public readonly Option<string> Gallery = new("--gallery") { Description = "embedded (exact search, persisted to --gallery-path) or qdrant", DefaultValueFactory = _ => "embedded" };
     public readonly Option<string?> GalleryPath = new("--gallery-path") { Description = "Embedded gallery file; share it between replays to recognise people again (default: OUT/gallery.bin, started afresh by each replay)" };
     public readonly Option<string> Qdrant = new("--qdrant") { Description = "Qdrant gRPC URL", DefaultValueFactory = _ => "http://localhost:6334" };
@@ -48,7 +54,7 @@ public sealed class StageOptions
 
     public void AddTo(Command command, bool withEvents)
     {
-        foreach (var o in new Option[] { Model, Device, MatchThreshold, Tracker, TrackAppearance, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantApiKey, QdrantCollection })
+        foreach (var o in new Option[] { Model, Device, MatchThreshold, Tracker, TrackAppearance, MinMovement, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantApiKey, QdrantCollection })
             command.Options.Add(o);
         if (withEvents)
             foreach (var o in new Option[] { Events, Kafka, Topic })
@@ -92,8 +98,13 @@ public sealed class StageOptions
     public static IDetector NewOnnxDetector(string modelPath, DevicePreference device, ILogger logger) =>
         new YoloDetector(new YoloDetectorOptions { ModelPath = modelPath, Device = device }, logger);
 
-    public ReIdWorker.Replay.PipelineOptions PipelineOptions(ParseResult parse) =>
-        new(AppearanceAssociation: parse.GetValue(TrackAppearance));
+    public ReIdWorker.Replay.PipelineOptions PipelineOptions(ParseResult parse)
+    {
+        float minMovement = parse.GetValue(MinMovement);
+        if (!(minMovement >= 0 && float.IsFinite(minMovement)))
+            throw new UserInputException($"--min-movement must be a number of box heights >= 0 (got {minMovement}); 0 turns the rule off");
+        return new(AppearanceAssociation: parse.GetValue(TrackAppearance), MinMovement: minMovement);
+    }
 
     /// <summary>A factory, since every camera needs its own tracker.</summary>
     public Func<ITracker> TrackerFactory(ParseResult parse)

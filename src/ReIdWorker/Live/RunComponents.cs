@@ -78,7 +78,8 @@ public sealed class RunComponents
                 Gallery = gallery,
                 Sink = sink,
                 CameraServices = new CameraServices(batching, resolver, new LiveIdentities(CameraOverlap.Parse(options.OverlappingCameras, out _)!), sink, newDetector,
-                    StageOptions.NewTracker(options.Tracker), new PipelineOptions(AppearanceAssociation: options.TrackAppearance ?? embedder.Provider == OrtSessionFactory.CudaProvider),
+                    StageOptions.NewTracker(options.Tracker), new PipelineOptions(AppearanceAssociation: options.TrackAppearance ?? embedder.Provider == OrtSessionFactory.CudaProvider,
+                        MinMovement: (float)options.MinMovement),
                     sourceOptions, options.WorkerId!),
             };
         }

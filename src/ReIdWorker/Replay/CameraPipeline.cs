@@ -19,13 +19,28 @@ namespace ReIdWorker.Replay;
 /// (BoT-SORT style). Costs one crop per detection per frame: worth it with a GPU, slow on a CPU.
 /// Track samples then reuse those embeddings instead of embedding again.
 /// </param>
+/// <param name="MinMovement">
+/// A confirmed track counts as a person only once its box has moved this many box heights from where the
+/// track began; until then it is held back (no events, no identity, no MOT rows; its rows are written
+/// once it moves). Detectors put steady false boxes on things that never move: on the sample footage HOG
+/// tracks a parked van and a lamp post for 780 frames, half its false positives, and they became two
+/// "people" in the gallery; their boxes drift by at most 0.11 of their height. Every person there moved a
+/// quarter of their height within 3-8 frames of appearing, mostly by the time a track is confirmed (3).
+/// A person standing still since the track began is held back until they move. 0 turns this off.
+/// </param>
 public sealed record PipelineOptions(
     int SampleEvery = 5,
     int MaxSamples = 12,
     int SamplesToIdentify = 3,
     float MinCropHeight = 48f,
     int UpdateEvery = 25,
-    bool AppearanceAssociation = false);
+    bool AppearanceAssociation = false,
+    float MinMovement = 0.25f);
+
+/// <summary>What one frame adds to the MOT output: the marks of the tracks visible in it, and rows of earlier frames.</summary>
+/// <param name="Visible">Tracks visible in this frame (for the annotated video, crops and the MOT file).</param>
+/// <param name="Earlier">Rows of tracks that moved in this frame, for the earlier frames they were held back in.</param>
+public sealed record FrameMarks(IReadOnlyList<TrackMark> Visible, IReadOnlyList<(long Frame, TrackMark Mark)> Earlier);
 
 /// <summary>
 /// Everything that happens to one camera's frames after detection: tracking, choosing crops to
@@ -79,7 +94,17 @@ public sealed class CameraPipeline
         /// </summary>
         public readonly HashSet<Track> SeenWith = [];
         public readonly HashSet<string> SeenWithIdentities = [];
+        /// <summary>The track has moved (<see cref="PipelineOptions.MinMovement"/>) and is published.</summary>
+        public bool Moved;
+        /// <summary>Boxes of the frames the track was held back in, written once it moves (the latest <see cref="MaxHeldRows"/>).</summary>
+        public readonly Queue<(long Frame, Box Box)> Held = new();
     }
+
+    /// <summary>
+    /// Rows kept per held-back track: people move within a second or two, and a van parked for a month
+    /// must not hold a row per frame.
+    /// </summary>
+    private const int MaxHeldRows = 50;
 
     /// <summary>Identities <paramref name="track"/> cannot take: busy ones, and those seen beside it.</summary>
     private IReadOnlyCollection<string> Excluded(Track track)
@@ -130,7 +155,7 @@ public sealed class CameraPipeline
     /// Processes one frame and its detections. Returns the marks of the tracks visible in it (for
     /// the annotated video and the MOT file). Does not keep or dispose the frame.
     /// </summary>
-    public async Task<IReadOnlyList<TrackMark>> ProcessAsync(Frame frame, IReadOnlyList<Detection> detections, CancellationToken ct)
+    public async Task<FrameMarks> ProcessAsync(Frame frame, IReadOnlyList<Detection> detections, CancellationToken ct)
     {
         Stats.Frames++;
         Stats.Detections += detections.Count;
@@ -138,15 +163,34 @@ public sealed class CameraPipeline
         var step = _tracker.Update(detections, frame.Number, appearance);
 
         foreach (var track in step.Confirmed)
-        {
             _extras[track.Id] = new TrackExtras { LastUpdateFrame = frame.Number, FirstSeen = frame.Timestamp, LastSeen = frame.Timestamp };
-            Stats.Tracks++;
-            await EmitAsync(track, TrackEventType.Started, frame, ct);
-        }
 
-        var visible = step.Live.Where(t => t.State == TrackState.Confirmed && t.SeenInLastUpdate).ToList();
-        foreach (var t in visible) _extras[t.Id].LastSeen = frame.Timestamp;
-        await EmbedSamplesAsync(frame, visible, detections, appearance, ct);
+        // Held-back tracks are sampled like the others, so a person's crops (and so their identity) do not
+        // depend on when they were found to move; they are identified and published only once they have.
+        var seen = step.Live.Where(t => t.State == TrackState.Confirmed && t.SeenInLastUpdate).ToList();
+        var visible = new List<Track>();
+        var earlier = new List<(long, TrackMark)>();
+        foreach (var track in seen)
+        {
+            var extras = _extras[track.Id];
+            if (!extras.Moved)
+            {
+                if (!HasMoved(track.FirstBox, track.Box))
+                {
+                    if (extras.Held.Count == MaxHeldRows) extras.Held.Dequeue();
+                    extras.Held.Enqueue((frame.Number, track.Box));
+                    continue;
+                }
+                extras.Moved = true;
+                Stats.Tracks++;
+                await EmitAsync(track, TrackEventType.Started, frame, ct);
+                foreach (var (heldFrame, box) in extras.Held) earlier.Add((heldFrame, new TrackMark(box, track.Id, null)));
+                extras.Held.Clear();
+            }
+            extras.LastSeen = frame.Timestamp;
+            visible.Add(track);
+        }
+        await EmbedSamplesAsync(frame, seen, detections, appearance, ct);
 
         foreach (var track in visible)
         {
@@ -174,8 +218,18 @@ public sealed class CameraPipeline
         foreach (var track in step.Ended)
             await EndAsync(track, frame, ct);
 
-        Volatile.Write(ref _liveTracks, _extras.Count);
-        return visible.Select(t => new TrackMark(t.Box, t.Id, t.PersonId)).ToList();
+        Volatile.Write(ref _liveTracks, LiveCount());
+        return new FrameMarks(visible.Select(t => new TrackMark(t.Box, t.Id, t.PersonId)).ToList(), earlier);
+    }
+
+    private int LiveCount() => _extras.Values.Count(e => e.Moved);
+
+    /// <summary>The bottom centre (where the person stands) is at least <see cref="PipelineOptions.MinMovement"/> heights away.</summary>
+    private bool HasMoved(Box origin, Box now)
+    {
+        if (_options.MinMovement <= 0) return true;
+        float dx = now.CenterX - origin.CenterX, dy = now.Y + now.Height - (origin.Y + origin.Height);
+        return MathF.Sqrt(dx * dx + dy * dy) >= _options.MinMovement * origin.Height;
     }
 
     /// <summary>Ends the tracks still live when the source ends, so every started track has an end.</summary>
@@ -183,7 +237,7 @@ public sealed class CameraPipeline
     {
         foreach (var track in _tracker.Finish())
             await EndAsync(track, lastFrame, ct);
-        Volatile.Write(ref _liveTracks, _extras.Count);
+        Volatile.Write(ref _liveTracks, LiveCount());
     }
 
     /// <summary>Embeddings of the detections worth embedding (confident, big enough, inside the frame); null elsewhere.</summary>
@@ -248,7 +302,7 @@ public sealed class CameraPipeline
             var track = due[i];
             track.Appearance.Add(embeddings[i], quality[i]);
             _extras[track.Id].LastSampleFrame = frame.Number;
-            _album?.AddCrop(_cameraId, track.Id, frame.Image, track.Box);
+            if (_extras[track.Id].Moved) _album?.AddCrop(_cameraId, track.Id, frame.Image, track.Box);
         }
     }
 
@@ -352,6 +406,13 @@ public sealed class CameraPipeline
 
     private async Task EndAsync(Track track, Frame frame, CancellationToken ct)
     {
+        // Tentative tracks never got extras; a track that never moved was never published.
+        if (!_extras.TryGetValue(track.Id, out var held) || !held.Moved)
+        {
+            if (held is not null) Stats.StaticTracks++;
+            _extras.Remove(track.Id);
+            return;
+        }
         // A short track that never gathered enough crops is still identified from what it has,
         // so every ended track with any appearance carries a person id.
         if (track.PersonId is null && track.Appearance.Count > 0)
@@ -415,6 +476,8 @@ public sealed class CameraStats
     public long EmbedCalls;
     public double EmbedSeconds;
     public long Events;
+    /// <summary>Confirmed tracks that ended without ever moving (<see cref="PipelineOptions.MinMovement"/>): not published.</summary>
+    public int StaticTracks;
     public int NewIdentities;
     public int Reidentified;
     /// <summary>Tracks whose identity changed after reconsideration.</summary>

@@ -98,11 +98,12 @@ public sealed class ReplayRunner(
                 next.Head = null;
                 var detections = await detectionTask;
                 var marks = await next.Pipeline.ProcessAsync(frame, detections, stop.Token);
-                next.Tracks.Write(frame.Number, marks);
-                settings.Tracklets?.Add(frame, marks); // before annotation draws on the frame
+                next.Tracks.Write(frame.Number, marks.Visible);
+                foreach (var (earlierFrame, mark) in marks.Earlier) next.Tracks.Write(earlierFrame, [mark]);
+                settings.Tracklets?.Add(frame, marks.Visible); // before annotation draws on the frame
                 if (next.Video is not null)
                 {
-                    TrackAnnotator.Draw(frame.Image, marks, $"{next.Camera.CameraId}  frame {frame.Number}  {frame.Timestamp:yyyy-MM-dd HH:mm:ss.fff}Z");
+                    TrackAnnotator.Draw(frame.Image, marks.Visible, $"{next.Camera.CameraId}  frame {frame.Number}  {frame.Timestamp:yyyy-MM-dd HH:mm:ss.fff}Z");
                     next.Video.Write(frame.Image);
                 }
                 next.Last?.Dispose();
@@ -247,7 +248,7 @@ public sealed class ReplayRunner(
             Cameras = runs.Select(r =>
             {
                 var s = r.Pipeline.Stats;
-                return new CameraSummary(r.Camera.CameraId, r.Camera.Source.Source, s.Frames, s.Detections, s.Tracks,
+                return new CameraSummary(r.Camera.CameraId, r.Camera.Source.Source, s.Frames, s.Detections, s.Tracks, s.StaticTracks,
                     s.Crops, s.Events, s.NewIdentities, s.Reidentified, s.Revisions, s.Merges);
             }).ToList(),
             Frames = frames,

@@ -27,6 +27,7 @@ public sealed record CameraSummary(
     [property: JsonPropertyName("frames")] long Frames,
     [property: JsonPropertyName("detections")] long Detections,
     [property: JsonPropertyName("tracks")] int Tracks,
+    [property: JsonPropertyName("staticTracks")] int StaticTracks,
     [property: JsonPropertyName("crops")] long Crops,
     [property: JsonPropertyName("events")] long Events,
     [property: JsonPropertyName("newIdentities")] int NewIdentities,
