@@ -16,7 +16,7 @@ public static class ConfigContract
     public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "Reid:WorkerId", "Reid:Model", "Reid:Device", "Reid:Detector", "Reid:CamerasFile",
-        "Reid:Tracker", "Reid:TrackAppearance", "Reid:MinMovement", "Reid:MatchThreshold",
+        "Reid:Tracker", "Reid:TrackAppearance", "Reid:StaticIou", "Reid:MatchThreshold",
         "Reid:Cameras:*:Id", "Reid:Cameras:*:Source", "Reid:Cameras:*:Loop", "Reid:OverlappingCameras:*",
         "Reid:Shard:Index", "Reid:Shard:Count",
         "Reid:Events:Kafka:BootstrapServers", "Reid:Events:Kafka:Topic", "Reid:Events:JsonlPath",

@@ -26,7 +26,7 @@ public class RunConfigurationTests : IDisposable
         string config = Write("bad.json", """
             { "Reid": {
                 "Cameras": [ { "Id": "a", "Source": "/no/such/video.avi" }, { "Id": "a", "Sourse": "x" } ],
-                "Device": "gpu", "Detector": "yolo:/no/such.onnx", "Tracker": "sort", "MatchThreshold": 1.5, "MinMovement": -0.5,
+                "Device": "gpu", "Detector": "yolo:/no/such.onnx", "Tracker": "sort", "MatchThreshold": 1.5, "StaticIou": 1.5,
                 "Shard": { "Count": 2, "Index": 5 },
                 "Gallery": { "Kind": "milvus" },
                 "Embedder": { "MaxBatch": 0 },
@@ -37,7 +37,7 @@ public class RunConfigurationTests : IDisposable
         Assert.True(result.ExitCode == 2, result.ToString());
         string[] lines = result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         foreach (string key in new[] { "Reid:Cameras:1:Sourse is not a known setting", "Reid:Cameras:0:Source '/no/such/video.avi' (camera 'a') does not exist",
-                     "Reid:Cameras:1:Id 'a' is used by another camera", "Reid:Cameras:1:Source is empty", "Reid:Device 'gpu'", "Reid:Detector 'yolo:/no/such.onnx'", "Reid:Tracker 'sort'", "Reid:MatchThreshold 1.5", "Reid:MinMovement -0.5",
+                     "Reid:Cameras:1:Id 'a' is used by another camera", "Reid:Cameras:1:Source is empty", "Reid:Device 'gpu'", "Reid:Detector 'yolo:/no/such.onnx'", "Reid:Tracker 'sort'", "Reid:MatchThreshold 1.5", "Reid:StaticIou 1.5",
                      "Reid:Shard:Index 5 is outside 0..1", "Reid:Gallery:Kind 'milvus'", "Reid:Embedder:MaxBatch 0", "Reid:Live:BufferFrames 0",
                      "Reid:ShutdownTimeoutSeconds -1" })
             Assert.True(lines.Count(l => l.StartsWith("reid: error: " + key, StringComparison.Ordinal)) == 1, $"no single line for {key}:\n{result}");

@@ -38,6 +38,7 @@ public class RunLiveTests : IDisposable
         await reid.WaitMetricAsync("reid_frames_total{camera=\"north\"}", v => v > first.GetValueOrDefault("reid_frames_total{camera=\"north\"}") + 5, TimeSpan.FromSeconds(30));
         await reid.WaitMetricAsync("reid_frames_total{camera=\"south\"}", v => v > first.GetValueOrDefault("reid_frames_total{camera=\"south\"}") + 5, TimeSpan.FromSeconds(30));
         await reid.WaitMetricAsync("reid_events_published_total{camera=\"north\",type=\"track.started\"}", v => v >= 1, TimeSpan.FromSeconds(30));
+        await reid.WaitMetricAsync("reid_events_published_total{camera=\"south\",type=\"track.started\"}", v => v >= 1, TimeSpan.FromSeconds(30));
         var metrics = await reid.MetricsAsync();
         Assert.Equal(1, metrics["reid_source_connected{camera=\"north\"}"]);
         Assert.True(metrics["reid_embedder_batch_size_count"] > 0);

@@ -62,10 +62,10 @@ public sealed class StaticFalseDetectionTests : IDisposable
     }
 
     [Fact]
-    public void With_min_movement_0_the_van_is_a_track_and_a_person()
+    public void With_static_iou_1_the_van_is_a_track_and_a_person()
     {
         // The same input with the rule off: proves the default replay had something to hold back.
-        var output = Replay("off", "--min-movement", "0");
+        var output = Replay("off", "--static-iou", "1");
         Assert.Equal(0, output.Summary.GetProperty("cameras")[0].GetProperty("staticTracks").GetInt32());
         var vanRows = output.Tracks("vtest").Where(OnVan).ToList();
         Assert.True(vanRows.Count > Frames / 2, $"{vanRows.Count} rows on the van");
@@ -74,11 +74,11 @@ public sealed class StaticFalseDetectionTests : IDisposable
     }
 
     [Fact]
-    public void A_negative_min_movement_is_refused_with_the_fix()
+    public void A_static_iou_outside_0_to_1_is_refused_with_the_fix()
     {
-        var r = ReidProcess.Run(TimeSpan.FromMinutes(1), "replay", SampleFootage.VtestAvi, "--out", Path.Combine(_dir, "bad"), "--min-movement", "-1");
+        var r = ReidProcess.Run(TimeSpan.FromMinutes(1), "replay", SampleFootage.VtestAvi, "--out", Path.Combine(_dir, "bad"), "--static-iou", "1.5");
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--min-movement must be a number of box heights >= 0", r.StdErr);
+        Assert.Contains("--static-iou must be an IoU between 0 and 1", r.StdErr);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -37,11 +37,11 @@ public sealed class StageOptions
                       "--track-appearance false: motion and overlap only, far fewer crops to embed when detection is cheap)",
         DefaultValueFactory = _ => true,
     };
-    public readonly Option<float> MinMovement = new("--min-movement")
+    public readonly Option<float> StaticIou = new("--static-iou")
     {
-        Description = "A track is published once its box has moved this many box heights from where it began (default 0.25): detectors' steady false boxes on " +
-                      "parked vehicles and posts never move. 0 publishes every confirmed track at once (people standing still from the start)",
-        DefaultValueFactory = _ => new ReIdWorker.Replay.PipelineOptions().MinMovement,
+        Description = "A track is published once its box overlaps the box it began with by this IoU or less (default 0.5): detectors' steady " +
+                      "false boxes on parked vehicles and posts never move. 1 publishes every confirmed track at once (people standing still from the start)",
+        DefaultValueFactory = _ => new ReIdWorker.Replay.PipelineOptions().StaticIou,
     };
     public readonly Option<string> Gallery = new("--gallery") { Description = "embedded (exact search, persisted to --gallery-path) or qdrant", DefaultValueFactory = _ => "embedded" };
     public readonly Option<string?> GalleryPath = new("--gallery-path") { Description = "Embedded gallery file; share it between replays to recognise people again (default: OUT/gallery.bin, started afresh by each replay)" };
@@ -54,7 +54,7 @@ public sealed class StageOptions
 
     public void AddTo(Command command, bool withEvents)
     {
-        foreach (var o in new Option[] { Model, Device, MatchThreshold, Tracker, TrackAppearance, MinMovement, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantApiKey, QdrantCollection })
+        foreach (var o in new Option[] { Model, Device, MatchThreshold, Tracker, TrackAppearance, StaticIou, Detector, DetectorModel, Detections, HogUpscale, Gallery, GalleryPath, Qdrant, QdrantApiKey, QdrantCollection })
             command.Options.Add(o);
         if (withEvents)
             foreach (var o in new Option[] { Events, Kafka, Topic })
@@ -100,10 +100,10 @@ public sealed class StageOptions
 
     public ReIdWorker.Replay.PipelineOptions PipelineOptions(ParseResult parse)
     {
-        float minMovement = parse.GetValue(MinMovement);
-        if (!(minMovement >= 0 && float.IsFinite(minMovement)))
-            throw new UserInputException($"--min-movement must be a number of box heights >= 0 (got {minMovement}); 0 turns the rule off");
-        return new(AppearanceAssociation: parse.GetValue(TrackAppearance), MinMovement: minMovement);
+        float staticIou = parse.GetValue(StaticIou);
+        if (!(staticIou is >= 0 and <= 1))
+            throw new UserInputException($"--static-iou must be an IoU between 0 and 1 (got {staticIou}); 1 turns the rule off");
+        return new(AppearanceAssociation: parse.GetValue(TrackAppearance), StaticIou: staticIou);
     }
 
     /// <summary>A factory, since every camera needs its own tracker.</summary>

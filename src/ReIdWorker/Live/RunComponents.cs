@@ -79,7 +79,7 @@ public sealed class RunComponents
                 Sink = sink,
                 CameraServices = new CameraServices(batching, resolver, new LiveIdentities(CameraOverlap.Parse(options.OverlappingCameras, out _)!), sink, newDetector,
                     StageOptions.NewTracker(options.Tracker), new PipelineOptions(AppearanceAssociation: options.TrackAppearance ?? embedder.Provider == OrtSessionFactory.CudaProvider,
-                        MinMovement: (float)options.MinMovement),
+                        StaticIou: (float)options.StaticIou),
                     sourceOptions, options.WorkerId!),
             };
         }

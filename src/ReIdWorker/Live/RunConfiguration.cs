@@ -164,8 +164,8 @@ public static partial class RunConfiguration
             problems.Add($"Reid:Detector '{o.Detector}' is unknown: use hog or yolo:/path/to/model.onnx");
         if (o.Tracker.ToLowerInvariant() is not ("byte" or "iou"))
             problems.Add($"Reid:Tracker '{o.Tracker}' is unknown: use byte or iou");
-        if (!(o.MinMovement >= 0 && double.IsFinite(o.MinMovement)))
-            problems.Add($"Reid:MinMovement {o.MinMovement.ToString(CultureInfo.InvariantCulture)} is not a number of box heights >= 0: use e.g. 0.25, or 0 to publish tracks that never move");
+        if (!(o.StaticIou is >= 0 and <= 1))
+            problems.Add($"Reid:StaticIou {o.StaticIou.ToString(CultureInfo.InvariantCulture)} is not an IoU between 0 and 1: use e.g. 0.5, or 1 to publish tracks that never move");
         if (o.MatchThreshold is { } t && !(t > 0 && t < 1))
             problems.Add($"Reid:MatchThreshold {t.ToString(CultureInfo.InvariantCulture)} is not a cosine similarity in (0, 1): use e.g. 0.6, or null for the model's own");
         if (!string.IsNullOrWhiteSpace(o.Model) && !File.Exists(o.Model))

@@ -34,11 +34,11 @@ public sealed class RunOptions
     public bool? TrackAppearance { get; set; }
 
     /// <summary>
-    /// Box heights a track must move from where it began before it is published and identified
-    /// (<see cref="Replay.PipelineOptions.MinMovement"/>): a detector's steady false boxes on parked vehicles and
-    /// posts never move. 0 publishes every confirmed track at once, for views where people stand still.
+    /// A track is published and identified once its box overlaps the box it began with by this IoU or less
+    /// (<see cref="Replay.PipelineOptions.StaticIou"/>): a detector's steady false boxes on parked vehicles and
+    /// posts never move. 1 publishes every confirmed track at once, for views where people stand still.
     /// </summary>
-    public double MinMovement { get; set; } = new Replay.PipelineOptions().MinMovement;
+    public double StaticIou { get; set; } = new Replay.PipelineOptions().StaticIou;
 
     /// <summary>Cosine similarity needed to reuse an identity; null: the model's reid.match_threshold, else 0.75.</summary>
     public double? MatchThreshold { get; set; }

@@ -19,14 +19,15 @@ namespace ReIdWorker.Replay;
 /// (BoT-SORT style). Costs one crop per detection per frame: worth it with a GPU, slow on a CPU.
 /// Track samples then reuse those embeddings instead of embedding again.
 /// </param>
-/// <param name="MinMovement">
-/// A confirmed track counts as a person only once its box has moved this many box heights from where the
-/// track began; until then it is held back (no events, no identity, no MOT rows; its rows are written
-/// once it moves). Detectors put steady false boxes on things that never move: on the sample footage HOG
-/// tracks a parked van and a lamp post for 780 frames, half its false positives, and they became two
-/// "people" in the gallery; their boxes drift by at most 0.11 of their height. Every person there moved a
-/// quarter of their height within 3-8 frames of appearing, mostly by the time a track is confirmed (3).
-/// A person standing still since the track began is held back until they move. 0 turns this off.
+/// <param name="StaticIou">
+/// A confirmed track counts as a person only once its box overlaps the box it began with by this much or
+/// less (IoU): it has walked, grown as it came closer, or come in from the edge. Until then it is held back
+/// (no events, no identity, no MOT rows; its rows are written once it moves). Detectors put steady false
+/// boxes on things that never move: on the sample footage HOG tracks a parked van and a lamp post for 780
+/// frames, half its false positives, and they became two "people" in the gallery; their boxes never fall
+/// under 0.74 IoU with their first one. Every person there falls under 0.5 within 2-4 frames of appearing,
+/// about when a track is confirmed (3). A person standing still since the track began is held back until
+/// they move. 1 turns this off.
 /// </param>
 public sealed record PipelineOptions(
     int SampleEvery = 5,
@@ -35,7 +36,7 @@ public sealed record PipelineOptions(
     float MinCropHeight = 48f,
     int UpdateEvery = 25,
     bool AppearanceAssociation = false,
-    float MinMovement = 0.25f);
+    float StaticIou = 0.5f);
 
 /// <summary>What one frame adds to the MOT output: the marks of the tracks visible in it, and rows of earlier frames.</summary>
 /// <param name="Visible">Tracks visible in this frame (for the annotated video, crops and the MOT file).</param>
@@ -94,7 +95,7 @@ public sealed class CameraPipeline
         /// </summary>
         public readonly HashSet<Track> SeenWith = [];
         public readonly HashSet<string> SeenWithIdentities = [];
-        /// <summary>The track has moved (<see cref="PipelineOptions.MinMovement"/>) and is published.</summary>
+        /// <summary>The track has moved (<see cref="PipelineOptions.StaticIou"/>) and is published.</summary>
         public bool Moved;
         /// <summary>Boxes of the frames the track was held back in, written once it moves (the latest <see cref="MaxHeldRows"/>).</summary>
         public readonly Queue<(long Frame, Box Box)> Held = new();
@@ -224,13 +225,8 @@ public sealed class CameraPipeline
 
     private int LiveCount() => _extras.Values.Count(e => e.Moved);
 
-    /// <summary>The bottom centre (where the person stands) is at least <see cref="PipelineOptions.MinMovement"/> heights away.</summary>
-    private bool HasMoved(Box origin, Box now)
-    {
-        if (_options.MinMovement <= 0) return true;
-        float dx = now.CenterX - origin.CenterX, dy = now.Y + now.Height - (origin.Y + origin.Height);
-        return MathF.Sqrt(dx * dx + dy * dy) >= _options.MinMovement * origin.Height;
-    }
+    /// <summary>The box has left the one the track began with (<see cref="PipelineOptions.StaticIou"/>).</summary>
+    private bool HasMoved(Box first, Box now) => _options.StaticIou >= 1 || first.IoU(now) <= _options.StaticIou;
 
     /// <summary>Ends the tracks still live when the source ends, so every started track has an end.</summary>
     public async Task FinishAsync(Frame lastFrame, CancellationToken ct)
@@ -476,7 +472,7 @@ public sealed class CameraStats
     public long EmbedCalls;
     public double EmbedSeconds;
     public long Events;
-    /// <summary>Confirmed tracks that ended without ever moving (<see cref="PipelineOptions.MinMovement"/>): not published.</summary>
+    /// <summary>Confirmed tracks that ended without ever moving (<see cref="PipelineOptions.StaticIou"/>): not published.</summary>
     public int StaticTracks;
     public int NewIdentities;
     public int Reidentified;
