@@ -153,8 +153,9 @@ public sealed class CameraPipeline
     }
 
     /// <summary>
-    /// Processes one frame and its detections. Returns the marks of the tracks visible in it (for
-    /// the annotated video and the MOT file). Does not keep or dispose the frame.
+    /// Processes one frame and its detections. Returns the marks of the published tracks visible in it
+    /// (for the annotated video and the MOT file), and the MOT rows of tracks published in this frame for
+    /// the frames they were held back in. Does not keep or dispose the frame.
     /// </summary>
     public async Task<FrameMarks> ProcessAsync(Frame frame, IReadOnlyList<Detection> detections, CancellationToken ct)
     {
@@ -402,10 +403,10 @@ public sealed class CameraPipeline
 
     private async Task EndAsync(Track track, Frame frame, CancellationToken ct)
     {
-        // Tentative tracks never got extras; a track that never moved was never published.
-        if (!_extras.TryGetValue(track.Id, out var held) || !held.Moved)
+        // A track that never moved was never published: nothing to end or identify.
+        if (!_extras[track.Id].Moved)
         {
-            if (held is not null) Stats.StaticTracks++;
+            Stats.StaticTracks++;
             _extras.Remove(track.Id);
             return;
         }
