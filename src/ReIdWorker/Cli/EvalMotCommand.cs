@@ -180,7 +180,7 @@ public static class EvalMotCommand
         {
             people = GroundTruthPeople.Read(path);
         }
-        catch (Exception ex) when (ex is FormatException or FileNotFoundException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
             throw new UserInputException($"--people {ex.Message}");
         }
